@@ -1,0 +1,66 @@
+// Entry point of the kubectl-pgo bundle: registers the verbs, maps every failure to one line and
+// a documented exit code. Nothing else lives here.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitError } from '../lib/cli/exit.ts';
+import { withGlobalFlags } from '../lib/cli/global-flags.ts';
+import type { Verb } from '../lib/cli/verb.ts';
+import { verbs } from './verbs.ts';
+
+export async function main(args: string[]): Promise<number> {
+  let code = 0;
+  let failure: string | undefined;
+  const y = withGlobalFlags(yargs(args))
+    .scriptName('kubectl pgo')
+    .usage('Find out why a PGO PostgresCluster is not converging, and fix it safely.\n\nUsage: kubectl pgo <verb> [flags]')
+    .strict()
+    .demandCommand(1, 'error: a verb is required (status, diff, heal, switchover, version); see "kubectl pgo --help"')
+    .recommendCommands()
+    .help('help')
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue(
+      'Exit codes: 0 ok; 1 the verb could not run (usage, API, permission, refused); 2 the verb ran and found or left a problem (see each verb\'s help).',
+    )
+    .fail((msg, err) => {
+      if (err) throw err;
+      failure = msg.startsWith('error:') ? msg : `error: ${msg}`;
+    });
+  for (const v of verbs as Verb[]) {
+    y.command(v.command, v.describe, v.builder, async (argv) => {
+      code = await v.run(argv);
+    });
+  }
+  try {
+    await y.parseAsync();
+  } catch (e) {
+    return reportFailure(e);
+  }
+  if (failure) {
+    process.stderr.write(`${failure}\nSee 'kubectl pgo --help' for usage.\n`);
+    return 1;
+  }
+  return code;
+}
+
+function reportFailure(e: unknown): number {
+  if (e instanceof ExitError) {
+    const msg = e.message.startsWith('error:') || e.message.startsWith('Error') ? e.message : `error: ${e.message}`;
+    process.stderr.write(msg.endsWith('\n') ? msg : `${msg}\n`);
+    return e.code;
+  }
+  const text = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  process.stderr.write(`error: ${text}\n`);
+  if (process.env.KUBECTL_PGO_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+  return 1;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.exitCode = reportFailure(e);
+  },
+);

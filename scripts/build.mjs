@@ -1,0 +1,40 @@
+// Builds dist/kubectl-pgo: one CommonJS bundle with a shebang (CommonJS so that Node's single
+// executable applications can embed the very same file).
+import { build } from 'esbuild';
+import { chmodSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+let commit = process.env.KPGO_COMMIT ?? 'unknown';
+try {
+  commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+} catch {}
+
+mkdirSync('dist', { recursive: true });
+// The repo's package.json says "type": "module"; the bundle is CommonJS.
+writeFileSync('dist/package.json', '{"type": "commonjs"}\n');
+// yargs 18 is ESM and reads import.meta.url; in a CommonJS bundle give it the bundle's own URL.
+writeFileSync('dist/.import-meta-shim.js', "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;\n");
+const result = await build({
+  entryPoints: ['cmd/main.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: 'dist/kubectl-pgo',
+  banner: { js: '#!/usr/bin/env node' },
+  inject: ['dist/.import-meta-shim.js'],
+  define: {
+    'import.meta.url': 'importMetaUrl',
+    __KPGO_VERSION__: JSON.stringify(`v${pkg.version}`),
+    __KPGO_COMMIT__: JSON.stringify(commit),
+  },
+  minify: process.env.KPGO_MINIFY !== '0',
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+chmodSync('dist/kubectl-pgo', 0o755);
+writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
+const bytes = readFileSync('dist/kubectl-pgo').length;
+process.stderr.write(`built dist/kubectl-pgo (${(bytes / 1e6).toFixed(2)} MB)\n`);

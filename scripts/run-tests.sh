@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs one test suite (a folder under test/) with uvu under tsx and appends its counts to
+# $KPGO_RESULTS (lines "suite passed failed"). Exit status: uvu's.
+# Usage: run-tests.sh <suite> [pattern]
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+suite="$1"; pattern="${2:-\\.test\\.ts$}"
+results="${KPGO_RESULTS:-.test-results}"
+dir="test/$suite"
+if [ -z "$(find "$dir" -name '*.test.ts' 2>/dev/null | head -1)" ]; then
+  echo "[$suite] no tests"; exit 0
+fi
+log="$(mktemp)"
+node --import tsx node_modules/uvu/bin.js "$dir" "$pattern" --no-color 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+total=$(sed -n 's/^ *Total: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+passed=$(sed -n 's/^ *Passed: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+skipped=$(sed -n 's/^ *Skipped: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+total=${total:-0}; passed=${passed:-0}; skipped=${skipped:-0}
+failed=$((total - passed - skipped))
+# A suite that crashed before uvu could count still counts as one failure.
+if [ "$rc" != 0 ] && [ "$failed" -le 0 ]; then failed=1; fi
+echo "$suite $passed $failed" >> "$results"
+rm -f "$log"
+exit "$rc"

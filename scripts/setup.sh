@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh machine: Debian packages for the sandbox's
+# databases, npm dependencies, and the Go-built sandbox binaries (cached outside the repo).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+need=()
+for p in patroni postgresql-15; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+bash scripts/sandbox/build-bins.sh

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one test command (npm test): builds, starts what the tests need (the sandbox), runs every
+# suite, stops the sandbox even when tests fail, and ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export KPGO_RESULTS="$PWD/.test-results"
+: > "$KPGO_RESULTS"
+status=0
+note() { printf '\n== %s ==\n' "$*"; }
+
+note build
+npm run build || { echo "build unit-build 0 1" >> "$KPGO_RESULTS"; status=1; }
+npm run typecheck || { echo "typecheck 0 1" >> "$KPGO_RESULTS"; status=1; }
+
+note "unit tests"
+bash scripts/run-tests.sh unit || status=1
+
+if [ -f scripts/sandbox/e2e-phases.sh ]; then
+  # shellcheck disable=SC1091
+  source scripts/sandbox/e2e-phases.sh
+  run_e2e_phases || status=1
+fi
+
+passed=$(awk '{p+=$2} END {print p+0}' "$KPGO_RESULTS")
+failed=$(awk '{f+=$3} END {print f+0}' "$KPGO_RESULTS")
+note summary
+cat "$KPGO_RESULTS"
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed"
+exit "$status"
