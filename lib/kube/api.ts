@@ -1,0 +1,37 @@
+// The one door to the Kubernetes API (owner: kube helper). Everything else in lib/ talks to this
+// interface, never to @kubernetes/client-node directly, so that the client can be swapped in one file.
+import type { KObject } from '../model/types.ts';
+
+export type PatchType = 'merge' | 'json' | 'apply';
+
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Absolute API path, e.g. /apis/apps/v1/namespaces/db/statefulsets */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** For PATCH: merge -> application/merge-patch+json, json -> application/json-patch+json, apply -> application/apply-patch+yaml */
+  patchType?: PatchType;
+}
+
+export interface ListResult {
+  items: KObject[];
+  resourceVersion: string;
+}
+
+export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: KObject };
+
+export interface ApiClient {
+  /** Context name, server URL and the namespace that applies when -n is not given. */
+  readonly context: string;
+  readonly server: string;
+  readonly defaultNamespace: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  request<T = any>(opts: RequestOptions): Promise<T>;
+  /** LIST with limit/continue pagination until done. Throws ApiError (see errors.ts). */
+  list(path: string, query?: { labelSelector?: string; fieldSelector?: string; limit?: number }): Promise<ListResult>;
+  /** Streams watch events until the signal aborts or the server ends the watch. */
+  watch(path: string, query: Record<string, string | undefined>, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void>;
+  /** Requests sent so far by this client (for benchmarks and tests). */
+  readonly requestCount: number;
+}
