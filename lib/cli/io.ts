@@ -45,5 +45,7 @@ export function memoryIO(opts: { isTTY?: boolean; color?: boolean } = {}): IO & 
 
 type Style = 'red' | 'yellow' | 'green' | 'cyan' | 'bold' | 'dim';
 export function paint(on: boolean, style: Style, text: string): string {
-  return on ? styleText(style, text) : text;
+  // validateStream: false because the decision was already made by useColor (--color always
+  // must colour a pipe too); styleText would otherwise drop colour whenever stdout is not a TTY.
+  return on ? styleText(style, text, { validateStream: false }) : text;
 }
