@@ -1,6 +1,12 @@
 // Everything the checks need, in a fixed number of LIST calls (owner: kube helper).
+// One LIST per resource type by label selector, all at once, paginated: the number of requests
+// does not grow with the number of clusters. A LIST that fails (forbidden, timed out) becomes a
+// Gap and the rest is still reported; only the PostgresCluster list itself is indispensable.
 import type { ApiClient } from '../kube/api.ts';
-import type { Snapshot } from '../model/types.ts';
+import { discoverPgo, PGO_GROUP, type PgoDiscovery } from '../kube/discovery.ts';
+import { ApiError, NetworkError } from '../kube/errors.ts';
+import { LABEL, type Gap, type KObject, type Snapshot, type SnapshotObjects } from '../model/types.ts';
+import { closestNames } from './names.ts';
 
 export interface Scope {
   allNamespaces: boolean;
@@ -8,6 +14,167 @@ export interface Scope {
   cluster?: string; // one cluster by name (in namespace)
 }
 
-export async function collect(_client: ApiClient, _scope: Scope): Promise<Snapshot> {
-  throw new Error('collect: not implemented yet');
+export interface CollectOptions {
+  /** Discovery already done by the caller (e.g. a watch loop collecting again). */
+  discovery?: PgoDiscovery;
+  now?: () => Date;
+}
+
+type ObjectKey = Exclude<keyof SnapshotObjects, 'postgresClusters'>;
+
+interface ListSpec {
+  resource: string; // plural, for gaps
+  prefix: string; // /api/v1 or /apis/<group>/<version>
+  labelSelector?: string;
+  fieldSelector?: string;
+  clusterWide?: boolean;
+}
+
+export async function collect(client: ApiClient, scope: Scope, options: CollectOptions = {}): Promise<Snapshot> {
+  const pgo = options.discovery ?? (await discoverPgo(client));
+  const version = pgo.apiVersions[0];
+  const pgcPrefix = `/apis/${PGO_GROUP}/${version}`;
+  const nsPath = scope.allNamespaces ? '' : `/namespaces/${encodeURIComponent(scope.namespace)}`;
+  const clusterSelector = scope.cluster ? `${LABEL.cluster}=${scope.cluster}` : LABEL.cluster;
+  const eventSelector = `involvedObject.kind=PostgresCluster${scope.cluster ? `,involvedObject.name=${scope.cluster}` : ''}`;
+
+  const specs: Record<ObjectKey, ListSpec> = {
+    statefulSets: { resource: 'statefulsets', prefix: '/apis/apps/v1', labelSelector: clusterSelector },
+    pods: { resource: 'pods', prefix: '/api/v1', labelSelector: clusterSelector },
+    pvcs: { resource: 'persistentvolumeclaims', prefix: '/api/v1', labelSelector: clusterSelector },
+    endpoints: { resource: 'endpoints', prefix: '/api/v1', labelSelector: clusterSelector },
+    services: { resource: 'services', prefix: '/api/v1', labelSelector: clusterSelector },
+    deployments: { resource: 'deployments', prefix: '/apis/apps/v1', labelSelector: clusterSelector },
+    jobs: { resource: 'jobs', prefix: '/apis/batch/v1', labelSelector: clusterSelector },
+    events: { resource: 'events', prefix: '/api/v1', fieldSelector: eventSelector },
+  };
+  const gaps: Gap[] = [];
+  const listOrGap = async (spec: ListSpec): Promise<KObject[] | undefined> => {
+    const path = `${spec.prefix}${spec.clusterWide ? '' : nsPath}/${spec.resource}`;
+    try {
+      return (await client.list(path, { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector })).items;
+    } catch (e) {
+      if (!isApiFailure(e)) throw e; // a bug, not an API failure
+      gaps.push(gapFrom(e, 'list', spec.resource, spec.clusterWide || scope.allNamespaces ? undefined : scope.namespace));
+      return undefined;
+    }
+  };
+
+  const clustersP = fetchClusters(client, scope, pgcPrefix, nsPath);
+  const keys = Object.keys(specs) as ObjectKey[];
+  const listsP = Promise.all(keys.map((k) => listOrGap(specs[k])));
+  const operatorP = Promise.all([
+    listOrGap({ resource: 'deployments', prefix: '/apis/apps/v1', labelSelector: LABEL.controlPlane, clusterWide: true }),
+    listOrGap({ resource: 'pods', prefix: '/api/v1', labelSelector: LABEL.controlPlane, clusterWide: true }),
+  ]);
+  // Settle everything before throwing so no request is left running behind an error.
+  const [clustersR, listsR, operatorR] = await Promise.allSettled([clustersP, listsP, operatorP]);
+  if (clustersR.status === 'rejected') throw clustersR.reason;
+  if (listsR.status === 'rejected') throw listsR.reason;
+  if (operatorR.status === 'rejected') throw operatorR.reason;
+
+  const objects = { postgresClusters: clustersR.value } as SnapshotObjects;
+  keys.forEach((k, i) => (objects[k] = listsR.value[i] ?? []));
+  const [opDeployments, opPods] = operatorR.value;
+  const deployments = opDeployments ?? [];
+  if (opPods && opDeployments) deployments.push(...(await deploymentsOfPods(client, opPods, deployments, gaps)));
+
+  return {
+    schemaVersion: 1,
+    takenAt: (options.now?.() ?? new Date()).toISOString(),
+    source: { kind: 'api', context: client.context, server: client.server },
+    scope: { allNamespaces: scope.allNamespaces, namespace: scope.allNamespaces ? undefined : scope.namespace, cluster: scope.cluster },
+    pgo: { apiVersions: pgo.apiVersions, crdVersion: pgo.crdVersion },
+    operator: { known: opDeployments !== undefined && opPods !== undefined, deployments, pods: opPods ?? [] },
+    objects,
+    gaps,
+  };
+}
+
+async function fetchClusters(client: ApiClient, scope: Scope, prefix: string, nsPath: string): Promise<KObject[]> {
+  if (scope.cluster && !scope.allNamespaces) {
+    try {
+      const one = await client.request<KObject>({ method: 'GET', path: `${prefix}${nsPath}/postgresclusters/${encodeURIComponent(scope.cluster)}` });
+      return [one];
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) throw await notFound(client, scope, prefix, nsPath, e);
+      throw e;
+    }
+  }
+  const list = await client.list(`${prefix}${nsPath}/postgresclusters`, scope.cluster ? { fieldSelector: `metadata.name=${scope.cluster}` } : {});
+  for (const pgc of list.items) {
+    pgc.kind ??= 'PostgresCluster';
+  }
+  if (scope.cluster && list.items.length === 0) {
+    throw new ApiError(
+      `Error from server (NotFound): postgresclusters.${PGO_GROUP} "${scope.cluster}" not found in any namespace`,
+      404,
+      'NotFound',
+    );
+  }
+  return list.items;
+}
+
+/** The NotFound error, naming the clusters that do exist in the namespace (closest first). */
+async function notFound(client: ApiClient, scope: Scope, prefix: string, nsPath: string, original: ApiError): Promise<ApiError> {
+  let names: string[] | undefined;
+  try {
+    names = (await client.list(`${prefix}${nsPath}/postgresclusters`)).items.map((o) => o.metadata.name);
+  } catch {
+    // Cannot list: say only what kubectl would say.
+  }
+  const base = `Error from server (NotFound): postgresclusters.${PGO_GROUP} "${scope.cluster}" not found in namespace "${scope.namespace}"`;
+  if (names === undefined) return new ApiError(base, 404, 'NotFound', original.serverMessage);
+  if (names.length === 0) return new ApiError(`${base}; there are no PostgresClusters in that namespace`, 404, 'NotFound', original.serverMessage);
+  const sorted = closestNames(scope.cluster!, names);
+  const shown = sorted.slice(0, 10).join(', ') + (sorted.length > 10 ? `, ... (${sorted.length} in all)` : '');
+  return new ApiError(`${base}; clusters there: ${shown}`, 404, 'NotFound', original.serverMessage);
+}
+
+/**
+ * Operator pods whose Deployment carries the control-plane label only on its pod template (a
+ * customised install) are traced to it through their ReplicaSet's name: one GET per operator.
+ */
+async function deploymentsOfPods(client: ApiClient, pods: KObject[], known: KObject[], gaps: Gap[]): Promise<KObject[]> {
+  const have = new Set(known.map((d) => `${d.metadata.namespace}/${d.metadata.name}`));
+  const wanted = new Map<string, { namespace: string; name: string }>();
+  for (const pod of pods) {
+    const rs = pod.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
+    const hash = pod.metadata.labels?.['pod-template-hash'];
+    const ns = pod.metadata.namespace;
+    if (!rs || !hash || !ns || !rs.name.endsWith(`-${hash}`)) continue;
+    const name = rs.name.slice(0, -(hash.length + 1));
+    const key = `${ns}/${name}`;
+    if (!have.has(key)) wanted.set(key, { namespace: ns, name });
+  }
+  const found = await Promise.all(
+    [...wanted.values()].map(async ({ namespace, name }) => {
+      try {
+        const d = await client.request<KObject>({ method: 'GET', path: `/apis/apps/v1/namespaces/${namespace}/deployments/${name}` });
+        d.kind ??= 'Deployment';
+        d.apiVersion ??= 'apps/v1';
+        return d;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return undefined;
+        if (isApiFailure(e)) {
+          gaps.push(gapFrom(e, 'get', 'deployments', namespace));
+          return undefined;
+        }
+        throw e;
+      }
+    }),
+  );
+  return found.filter((d): d is KObject => d !== undefined);
+}
+
+export function gapFrom(e: Error, verb: string, resource: string, namespace: string | undefined): Gap {
+  const where = namespace === undefined ? 'in any namespace (cluster-wide)' : `in namespace "${namespace}"`;
+  if (e instanceof ApiError) {
+    return { resource, verb, namespace, status: e.status, message: `cannot ${verb} ${resource} ${where} (${e.reason}): ${e.serverMessage}` };
+  }
+  return { resource, verb, namespace, message: `cannot ${verb} ${resource} ${where}: ${e.message.replace(/^error: /, '')}` };
+}
+
+function isApiFailure(e: unknown): e is ApiError | NetworkError {
+  return e instanceof ApiError || e instanceof NetworkError;
 }

@@ -1,0 +1,270 @@
+// ApiClient over node:http(s). Authentication material (headers, TLS agent) comes from a
+// credentials function (client-node's KubeConfig in connect.ts); the generated API classes are not
+// used: they triple the bundle and the start-up time.
+import http from 'node:http';
+import https from 'node:https';
+import type { KObject } from '../model/types.ts';
+import type { ApiClient, ListResult, RequestOptions, WatchEvent } from './api.ts';
+import { ApiError, NetworkError, apiErrorFrom, networkErrorFrom, timeoutError } from './errors.ts';
+
+export interface Credentials {
+  headers: Record<string, string | string[]>;
+  agent?: http.Agent;
+  /** "user:password" for basic auth. */
+  auth?: string;
+}
+
+export interface HttpClientOptions {
+  server: string;
+  context: string;
+  defaultNamespace: string;
+  /** Per request, 0 = none (kubectl's --request-timeout). */
+  timeoutMs: number;
+  /** Called once, and again with refresh=true after a 401 (exec credentials may have expired). */
+  credentials: (refresh: boolean) => Promise<Credentials>;
+  /** LIST page size (default 500, as kubectl's --chunk-size). */
+  pageSize?: number;
+  /** Retries of a 429 (or a 5xx carrying Retry-After), default 5. */
+  maxRetries?: number;
+  /** Upper bound of one Retry-After wait, default 10 s. */
+  maxRetryDelayMs?: number;
+}
+
+export const FIELD_MANAGER = 'kubectl-pgo';
+
+const CONTENT_TYPE = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
+
+interface Raw {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export class HttpApiClient implements ApiClient {
+  readonly context: string;
+  readonly server: string;
+  readonly defaultNamespace: string;
+  private sent = 0;
+  private creds?: Promise<Credentials>;
+  private readonly opts: Required<Omit<HttpClientOptions, 'credentials'>> & Pick<HttpClientOptions, 'credentials'>;
+
+  constructor(opts: HttpClientOptions) {
+    this.context = opts.context;
+    this.server = opts.server.replace(/\/+$/, '');
+    this.defaultNamespace = opts.defaultNamespace;
+    this.opts = { pageSize: 500, maxRetries: 5, maxRetryDelayMs: 10_000, ...opts };
+  }
+
+  get requestCount(): number {
+    return this.sent;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async request<T = any>(ro: RequestOptions): Promise<T> {
+    const query = { ...(ro.query ?? {}) };
+    let contentType = 'application/json';
+    if (ro.method === 'PATCH') {
+      contentType = CONTENT_TYPE[ro.patchType ?? 'merge'];
+      if (ro.patchType === 'apply' && query.fieldManager === undefined) query.fieldManager = FIELD_MANAGER;
+    }
+    const body = ro.body === undefined ? undefined : typeof ro.body === 'string' ? ro.body : JSON.stringify(ro.body);
+    const res = await this.exchange(ro.method, ro.path, query, body, contentType);
+    if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res.status, res.body);
+    if (res.body.trim() === '') return undefined as T;
+    try {
+      return JSON.parse(res.body) as T;
+    } catch {
+      throw new ApiError(`error: the server returned a response that is not JSON for ${ro.method} ${ro.path}`, res.status, 'InternalError');
+    }
+  }
+
+  async list(path: string, query: { labelSelector?: string; fieldSelector?: string; limit?: number } = {}): Promise<ListResult> {
+    const limit = query.limit ?? this.opts.pageSize;
+    let restarted = false;
+    for (;;) {
+      const items: KObject[] = [];
+      let resourceVersion = '';
+      let cont: string | undefined;
+      try {
+        do {
+          const page = await this.request<{ kind?: string; apiVersion?: string; metadata?: { continue?: string; resourceVersion?: string }; items?: KObject[] }>({
+            method: 'GET',
+            path,
+            query: { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, continue: cont },
+          });
+          // Items of a LIST carry no kind/apiVersion; fill them in so objects look the same as in `kubectl get -o yaml`.
+          const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
+          for (const item of page.items ?? []) {
+            if (kind && !item.kind) item.kind = kind;
+            if (page.apiVersion && !item.apiVersion) item.apiVersion = page.apiVersion;
+            items.push(item);
+          }
+          resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+          cont = page.metadata?.continue || undefined;
+        } while (cont);
+        return { items, resourceVersion };
+      } catch (e) {
+        // A continue token expires (410 Gone) when the list outlives etcd's compaction window:
+        // start over once from a fresh snapshot rather than return a list with a hole in it.
+        if (e instanceof ApiError && e.status === 410 && cont !== undefined && !restarted) {
+          restarted = true;
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  async watch(path: string, query: Record<string, string | undefined>, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const creds = await this.credentials(false);
+    const url = this.url(path, { ...query, watch: 'true' });
+    this.sent++;
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const done = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (err && !signal.aborted) reject(err);
+        else resolve();
+      };
+      const req = this.transport(url).request(url, this.requestOptions('GET', creds, 'application/json'), (res) => {
+        clearTimeout(timer);
+        res.setEncoding('utf8');
+        if ((res.statusCode ?? 0) !== 200) {
+          let text = '';
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => done(apiErrorFrom(res.statusCode ?? 0, text)));
+          return;
+        }
+        let buf = '';
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (line === '') continue;
+            try {
+              onEvent(JSON.parse(line) as WatchEvent);
+            } catch (e) {
+              req.destroy();
+              done(e instanceof Error ? e : new Error(String(e)));
+              return;
+            }
+          }
+        });
+        res.on('end', () => done());
+        res.on('error', (e) => done(networkErrorFrom(e, this.server)));
+      });
+      const onAbort = () => {
+        req.destroy();
+        done();
+      };
+      signal.addEventListener('abort', onAbort);
+      // The timeout bounds the wait for the watch to start, not the stream itself.
+      const timer = this.opts.timeoutMs > 0 ? setTimeout(() => req.destroy(timeoutError(this.server, 'GET', path, this.opts.timeoutMs)), this.opts.timeoutMs) : undefined;
+      req.on('error', (e: NodeJS.ErrnoException) => done(e instanceof NetworkError ? e : networkErrorFrom(e, this.server)));
+      req.end();
+    });
+  }
+
+  /** One request with the bounded 429 retry and one credential refresh after a 401. */
+  private async exchange(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string): Promise<Raw> {
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      const creds = await this.credentials(false);
+      const res = await this.send(method, path, query, body, contentType, creds);
+      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      if ((res.status === 429 || (res.status >= 500 && retryAfter !== undefined)) && attempt < this.opts.maxRetries) {
+        await sleep(Math.min(retryAfter ?? 1000, this.opts.maxRetryDelayMs));
+        continue;
+      }
+      if (res.status === 401 && !refreshed) {
+        refreshed = true;
+        await this.credentials(true);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  private credentials(refresh: boolean): Promise<Credentials> {
+    if (!this.creds || refresh) {
+      this.creds = this.opts.credentials(refresh);
+      // A failed credential lookup must not be cached: the next call tries again.
+      this.creds.catch(() => (this.creds = undefined));
+    }
+    return this.creds;
+  }
+
+  private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials): Promise<Raw> {
+    const url = this.url(path, query);
+    this.sent++;
+    return new Promise<Raw>((resolve, reject) => {
+      const options = this.requestOptions(method, creds, contentType);
+      if (body !== undefined) (options.headers as Record<string, string | number>)['Content-Length'] = Buffer.byteLength(body);
+      const req = this.transport(url).request(url, options, (res) => {
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+        });
+        res.on('error', (e) => {
+          clearTimeout(timer);
+          reject(e instanceof NetworkError ? e : networkErrorFrom(e, this.server));
+        });
+      });
+      const timer = this.opts.timeoutMs > 0 ? setTimeout(() => req.destroy(timeoutError(this.server, method, path, this.opts.timeoutMs)), this.opts.timeoutMs) : undefined;
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(e instanceof NetworkError ? e : networkErrorFrom(e, this.server));
+      });
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+
+  private requestOptions(method: string, creds: Credentials, contentType: string): https.RequestOptions {
+    return {
+      method,
+      agent: creds.agent,
+      auth: creds.auth,
+      headers: { Accept: 'application/json', 'Content-Type': contentType, 'User-Agent': 'kubectl-pgo', ...creds.headers },
+    };
+  }
+
+  private transport(url: URL): typeof https | typeof http {
+    return url.protocol === 'http:' ? http : https;
+  }
+
+  private url(path: string, query: RequestOptions['query']): URL {
+    const u = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined || v === '') continue;
+      u.searchParams.set(k, String(v));
+    }
+    return u;
+  }
+}
+
+/** Retry-After in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(h: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(h) ? h[0] : h;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

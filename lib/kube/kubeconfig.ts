@@ -1,0 +1,169 @@
+// Kubeconfig files merged with kubectl's rules (client-go's loading rules), not client-node's:
+// - --kubeconfig: exactly that file, which must exist;
+// - else KUBECONFIG, paths separated by ':' (';' on Windows): missing files are skipped, the first
+//   file that sets current-context wins, and for a name defined twice the first definition is kept;
+// - else ~/.kube/config.
+// Relative file references (certificates, keys, token files, exec commands with a path) are
+// resolved against the directory of the file that defined them, as client-go does.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { load } from 'js-yaml';
+import { ExitError } from '../cli/exit.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
+
+export interface NamedEntry<T> {
+  name: string;
+  value: T;
+  /** The file it came from. */
+  file: string;
+}
+
+export interface MergedKubeconfig {
+  files: string[]; // files actually read, in order
+  currentContext?: string;
+  clusters: Map<string, NamedEntry<Raw>>;
+  users: Map<string, NamedEntry<Raw>>;
+  contexts: Map<string, NamedEntry<Raw>>;
+}
+
+export interface ResolvedContext {
+  contextName: string;
+  cluster: Raw & { name: string };
+  user: Raw & { name: string };
+  /** The context's namespace, else "default". */
+  namespace: string;
+}
+
+/** The files to read, in precedence order, and whether they must exist. */
+export function kubeconfigPaths(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): { paths: string[]; explicit: boolean } {
+  if (flag) return { paths: [flag], explicit: true };
+  const list = env.KUBECONFIG;
+  if (list && list.trim() !== '') {
+    const seen = new Set<string>();
+    const paths: string[] = [];
+    for (const p of list.split(delimiter)) {
+      if (p === '' || seen.has(p)) continue;
+      seen.add(p);
+      paths.push(p);
+    }
+    return { paths, explicit: false };
+  }
+  const home = env.HOME || homedir();
+  return { paths: [join(home, '.kube', 'config')], explicit: false };
+}
+
+export function loadKubeconfig(paths: string[], explicit: boolean): MergedKubeconfig {
+  const merged: MergedKubeconfig = { files: [], clusters: new Map(), users: new Map(), contexts: new Map() };
+  for (const file of paths) {
+    if (!existsSync(file)) {
+      if (explicit) throw new ExitError(`error: stat ${file}: no such file or directory`);
+      continue;
+    }
+    if (statSync(file).isDirectory()) {
+      if (explicit) throw new ExitError(`error: error loading config file "${file}": read ${file}: is a directory`);
+      continue;
+    }
+    let doc: unknown;
+    const text = readFileSync(file, 'utf8');
+    try {
+      doc = load(text);
+    } catch (e) {
+      throw new ExitError(`error: error loading config file "${file}": ${yamlReason(e)}`);
+    }
+    if (doc === null || doc === undefined) {
+      merged.files.push(file); // an empty file is a valid, empty config for kubectl
+      continue;
+    }
+    if (typeof doc !== 'object' || Array.isArray(doc)) {
+      throw new ExitError(`error: error loading config file "${file}": not a kubeconfig (expected a mapping with clusters, users and contexts)`);
+    }
+    const cfg = doc as Raw;
+    merged.files.push(file);
+    const dir = dirname(resolve(file));
+    if (!merged.currentContext && typeof cfg['current-context'] === 'string' && cfg['current-context'] !== '') {
+      merged.currentContext = cfg['current-context'];
+    }
+    addNamed(merged.clusters, cfg.clusters, 'cluster', file, (c) => absolutizeCluster(c, dir));
+    addNamed(merged.users, cfg.users, 'user', file, (u) => absolutizeUser(u, dir));
+    addNamed(merged.contexts, cfg.contexts, 'context', file, (c) => c);
+  }
+  return merged;
+}
+
+function addNamed(into: Map<string, NamedEntry<Raw>>, list: unknown, key: string, file: string, fix: (v: Raw) => Raw): void {
+  if (list === null || list === undefined) return;
+  if (!Array.isArray(list)) throw new ExitError(`error: error loading config file "${file}": ${key}s must be a list`);
+  for (const item of list) {
+    if (!item || typeof item !== 'object' || typeof item.name !== 'string' || item.name === '') continue;
+    if (into.has(item.name)) continue; // first definition wins, as in kubectl
+    into.set(item.name, { name: item.name, value: fix({ ...(item[key] ?? {}) }), file });
+  }
+}
+
+function abs(dir: string, p: unknown): unknown {
+  return typeof p === 'string' && p !== '' && !isAbsolute(p) ? join(dir, p) : p;
+}
+
+function absolutizeCluster(c: Raw, dir: string): Raw {
+  if (c['certificate-authority']) c['certificate-authority'] = abs(dir, c['certificate-authority']);
+  return c;
+}
+
+function absolutizeUser(u: Raw, dir: string): Raw {
+  for (const k of ['client-certificate', 'client-key', 'tokenFile', 'token-file']) {
+    if (u[k]) u[k] = abs(dir, u[k]);
+  }
+  // client-go: an exec command containing a path separator is relative to the kubeconfig's directory;
+  // a bare name is looked up on PATH.
+  if (u.exec && typeof u.exec.command === 'string' && u.exec.command.includes('/') && !isAbsolute(u.exec.command)) {
+    u.exec = { ...u.exec, command: join(dir, u.exec.command) };
+  }
+  return u;
+}
+
+/** Picks the context (--context, else current-context) and what it points to. */
+export function resolveContext(cfg: MergedKubeconfig, contextFlag: string | undefined): ResolvedContext {
+  const where = cfg.files.length ? cfg.files.join(':') : '(none found)';
+  if (cfg.files.length === 0 && !contextFlag) {
+    throw new ExitError(`error: no kubeconfig found (looked for ${where === '(none found)' ? 'KUBECONFIG or ~/.kube/config' : where}); set KUBECONFIG or pass --kubeconfig`);
+  }
+  const name = contextFlag || cfg.currentContext;
+  if (!name) {
+    throw new ExitError(`error: current-context is not set in ${where}; pass --context or run "kubectl config use-context NAME"`);
+  }
+  const ctx = cfg.contexts.get(name);
+  if (!ctx) {
+    if (contextFlag) throw new ExitError(`error: context "${name}" does not exist`);
+    throw new ExitError(`error: invalid configuration: current-context "${name}" does not exist in ${where}`);
+  }
+  const clusterName = ctx.value.cluster;
+  const cluster = typeof clusterName === 'string' ? cfg.clusters.get(clusterName) : undefined;
+  if (!cluster) throw new ExitError(`error: invalid configuration: cluster "${clusterName ?? ''}" was not found for context "${name}"`);
+  if (!cluster.value.server) throw new ExitError(`error: invalid configuration: cluster "${cluster.name}" has no server defined`);
+  const userName = ctx.value.user;
+  let user: NamedEntry<Raw> | undefined;
+  if (typeof userName === 'string' && userName !== '') {
+    user = cfg.users.get(userName);
+    if (!user) throw new ExitError(`error: invalid configuration: user "${userName}" was not found for context "${name}"`);
+  }
+  const ns = typeof ctx.value.namespace === 'string' && ctx.value.namespace !== '' ? ctx.value.namespace : 'default';
+  return {
+    contextName: name,
+    cluster: { ...cluster.value, name: cluster.name },
+    user: { ...(user?.value ?? {}), name: user?.name ?? '' },
+    namespace: ns,
+  };
+}
+
+function yamlReason(e: unknown): string {
+  const err = e as { reason?: string; mark?: { line: number; column: number }; message?: string };
+  if (err.mark && err.reason) return `yaml: line ${err.mark.line + 1}: ${err.reason}`;
+  return oneLineMsg(err.message ?? String(e));
+}
+
+function oneLineMsg(s: string): string {
+  return s.split('\n')[0];
+}

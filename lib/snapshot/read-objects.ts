@@ -1,0 +1,110 @@
+// Kubernetes objects out of files as kubectl writes them: `-o yaml` / `-o json` of one object, of
+// a `kind: List`, a multi-document YAML stream, or a directory of such files. Errors name the file
+// and, for YAML, the line.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { ExitError } from '../cli/exit.ts';
+import type { KObject } from '../model/types.ts';
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+export interface ReadResult {
+  objects: KObject[];
+  files: string[];
+}
+
+/** `-` reads stdin. */
+export function readObjects(path: string, stdin: () => string = () => readFileSync(0, 'utf8')): ReadResult {
+  if (path === '-') return { objects: parseObjects(stdin(), '(stdin)'), files: ['-'] };
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw new ExitError(`error: the path "${path}" does not exist`);
+  }
+  const files = isDir ? filesUnder(path) : [path];
+  if (isDir && files.length === 0) throw new ExitError(`error: the directory "${path}" holds no .yaml, .yml or .json file`);
+  const objects: KObject[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new ExitError(`error: cannot read "${f}": ${(e as Error).message.split('\n')[0]}`);
+    }
+    for (const o of parseObjects(text, f)) objects.push(o);
+  }
+  return { objects, files };
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.')) continue;
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(p));
+    else if (EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(p);
+  }
+  return out;
+}
+
+export function parseObjects(text: string, file: string): KObject[] {
+  const docs = parseDocuments(text, file);
+  const out: KObject[] = [];
+  docs.forEach((doc, i) => flatten(doc, file, i + 1, out));
+  return out;
+}
+
+function parseDocuments(text: string, file: string): unknown[] {
+  const t = text.replace(/^\uFEFF/, '');
+  const first = t.trimStart()[0];
+  // JSON first: much faster than YAML on large dumps, and `kubectl get -o json` starts with '{'.
+  if (first === '{' || first === '[') {
+    try {
+      const v = JSON.parse(t);
+      return Array.isArray(v) ? v : [v];
+    } catch (e) {
+      const msg = (e as Error).message;
+      const pos = /position (\d+)/.exec(msg);
+      // Flow-style YAML also starts with '{': only report a JSON error when YAML cannot read it either.
+      try {
+        return loadAll(t);
+      } catch {
+        const where = pos ? `line ${lineAt(t, Number(pos[1]))}: ` : '';
+        throw new ExitError(`error: cannot parse "${file}" as JSON: ${where}${msg.replace(/ in JSON at position \d+.*$/, '')}`);
+      }
+    }
+  }
+  try {
+    return loadAll(t);
+  } catch (e) {
+    const err = e as { reason?: string; mark?: { line: number; column: number }; message?: string };
+    const where = err.mark ? `line ${err.mark.line + 1}: ` : '';
+    throw new ExitError(`error: cannot parse "${file}" as YAML: ${where}${err.reason ?? String(err.message).split('\n')[0]}`);
+  }
+}
+
+function lineAt(text: string, pos: number): number {
+  let line = 1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function flatten(doc: unknown, file: string, n: number, out: KObject[], listKind?: string): void {
+  if (doc === null || doc === undefined) return; // empty document, e.g. a trailing '---'
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ExitError(`error: "${file}" document ${n} is not a Kubernetes object (expected the output of kubectl get -o yaml or -o json)`);
+  }
+  const o = doc as KObject;
+  if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
+    const itemKind = o.kind === 'List' ? undefined : o.kind.slice(0, -4);
+    for (const item of o.items) flatten(item, file, n, out, itemKind ?? listKind);
+    return;
+  }
+  if (!o.kind && listKind) o.kind = listKind;
+  if (typeof o.kind !== 'string' || !o.metadata || typeof o.metadata !== 'object' || typeof o.metadata.name !== 'string') {
+    throw new ExitError(`error: "${file}" document ${n} holds an object without kind or metadata.name (expected the output of kubectl get -o yaml or -o json)`);
+  }
+  out.push(o);
+}
