@@ -1,0 +1,42 @@
+// StatusReport -> text for stdout and stderr. Pure: colour is a parameter, nothing is printed.
+import type { OutputFormat } from '../cli/output.ts';
+import { gapLine } from '../report/gaps.ts';
+import type { StatusReport } from '../report/schema.ts';
+import { renderFindings } from './findings.ts';
+import { renderJSON, renderYAML } from './machine.ts';
+import { renderStatusDetail } from './status-detail.ts';
+import { renderStatusList } from './status-list.ts';
+import { heading } from './style.ts';
+
+export interface Rendered {
+  stdout: string;
+  /** Warnings (one line per gap, as kubectl prints warnings) and "No ... found" notes. */
+  stderr: string;
+}
+
+export interface RenderOptions {
+  format: OutputFormat;
+  /** Colour the human formats (already decided from --color, NO_COLOR and the TTY). */
+  color: boolean;
+}
+
+function noneFound(report: StatusReport): string {
+  if (report.scope.allNamespaces) return 'No PostgresClusters found.\n';
+  return `No PostgresClusters found in namespace "${report.scope.namespace ?? 'default'}".\n`;
+}
+
+export function renderStatus(report: StatusReport, opts: RenderOptions): Rendered {
+  const warnings = report.gaps.map((g) => `${gapLine(g)}\n`).join('');
+  // Machines first, and nothing else on stdout for them.
+  if (opts.format === 'json') return { stdout: renderJSON(report), stderr: warnings };
+  if (opts.format === 'yaml') return { stdout: renderYAML(report), stderr: warnings };
+  if (report.clusters.length === 0) {
+    const op = report.operator.findings;
+    const stdout = op.length ? `${heading(opts.color, 'Operator:')}\n${renderFindings(opts.color, op)}` : '';
+    return { stdout, stderr: noneFound(report) + warnings };
+  }
+  if (report.scope.cluster && report.clusters.length === 1) {
+    return { stdout: renderStatusDetail(report, report.clusters[0], { color: opts.color }), stderr: warnings };
+  }
+  return { stdout: renderStatusList(report, { color: opts.color, wide: opts.format === 'wide' }), stderr: warnings };
+}

@@ -1,0 +1,301 @@
+// `kubectl pgo status`: snapshot (API or --from) -> views -> checks -> StatusReport -> render.
+// Everything it depends on arrives in `deps`, so tests drive it with hand-made snapshots and a
+// fake client, and the watch loop can be stopped by a signal they own.
+import { ExitError, UsageError } from '../cli/exit.ts';
+import { parseBytes } from '../cli/bytes.ts';
+import type { GlobalFlags } from '../cli/global-flags.ts';
+import type { IO } from '../cli/io.ts';
+import { isMachineFormat, parseOutputFormat, type OutputFormat } from '../cli/output.ts';
+import type { Scope } from '../collect/collect.ts';
+import type { ApiClient, WatchEvent } from '../kube/api.ts';
+import { LABEL, type CheckOptions, type ClusterRef, type Finding, type Health, type Snapshot } from '../model/types.ts';
+import { buildStatusReport, exitCodeOf } from '../report/build.ts';
+import { gapLine, permissionOf, reportGap } from '../report/gaps.ts';
+import type { StatusReport } from '../report/schema.ts';
+import { renderStatus } from '../render/status.ts';
+import type { ClusterView } from '../view/cluster-view.ts';
+
+export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
+
+export interface StatusArgs {
+  flags: GlobalFlags;
+  cluster?: string;
+  output: OutputFormat;
+  from?: string;
+  maxLagBytes: number;
+  watch: boolean;
+}
+
+export interface StatusDeps {
+  connect(flags: GlobalFlags): Promise<ApiClient>;
+  collect(client: ApiClient, scope: Scope): Promise<Snapshot>;
+  loadSnapshot(path: string, scope: Scope): Snapshot;
+  buildClusterViews(snap: Snapshot): ClusterView[];
+  runChecks(snap: Snapshot, opts: CheckOptions): Finding[];
+  healthOf(ref: ClusterRef, findings: Finding[], snap: Snapshot): Health;
+  now(): Date;
+  /** Ends --watch (default: SIGINT or SIGTERM). */
+  stop?: AbortSignal;
+  /** --watch: the shortest time between two collections. */
+  minIntervalMs?: number;
+  /** --watch: pause before a watch that ended is opened again. */
+  rewatchDelayMs?: number;
+}
+
+/** Flags as yargs hands them over -> validated arguments. Every mistake is one line, exit 1. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function parseStatusArgs(argv: any, flags: GlobalFlags): StatusArgs {
+  const output = parseOutputFormat(argv.output);
+  const from: string | undefined = argv.from === undefined ? undefined : String(argv.from);
+  if (from !== undefined && from.trim() === '') throw new UsageError('error: --from needs a file or directory path');
+  const watch = Boolean(argv.watch);
+  if (watch && from !== undefined) {
+    throw new UsageError('error: --watch cannot be used with --from: a file does not change; drop one of them');
+  }
+  const rawLag = argv.maxLag ?? argv['max-lag'];
+  const maxLagBytes = rawLag === undefined ? DEFAULT_MAX_LAG_BYTES : parseBytes(rawLag, 'max-lag');
+  const cluster: string | undefined = argv.cluster === undefined || argv.cluster === '' ? undefined : String(argv.cluster);
+  if (cluster !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cluster)) {
+    throw new UsageError(`error: "${cluster}" is not a valid PostgresCluster name (lower case letters, digits and "-")`);
+  }
+  return { flags, cluster, output, from, maxLagBytes, watch };
+}
+
+export async function defaultDeps(): Promise<StatusDeps> {
+  const [{ buildClusterViews }, { runChecks, healthOf }, { loadSnapshot }] = await Promise.all([
+    import('../view/cluster-view.ts'),
+    import('../checks/index.ts'),
+    import('../snapshot/from-file.ts'),
+  ]);
+  return {
+    // The API client is loaded only when a cluster is asked: --from never pays for it.
+    connect: async (flags) => (await import('../kube/connect.ts')).connect(flags),
+    collect: async (client, scope) => (await import('../collect/collect.ts')).collect(client, scope),
+    loadSnapshot,
+    buildClusterViews,
+    runChecks,
+    healthOf,
+    now: () => new Date(),
+  };
+}
+
+/** One snapshot -> the report every format is rendered from. */
+export function reportOf(snap: Snapshot, args: StatusArgs, deps: StatusDeps): StatusReport {
+  const pgcGap = snap.gaps.find((g) => g.resource.split('.')[0] === 'postgresclusters');
+  // Without the PostgresCluster list there is nothing to report on: that is a failure, not a gap.
+  if (pgcGap) throw new ExitError(gapLine(reportGap(pgcGap)).replace(/^Warning: /, 'error: '), 1);
+  let views = deps.buildClusterViews(snap);
+  if (args.cluster) {
+    const wanted = views.filter((v) => v.name === args.cluster && (!args.flags.namespace || v.namespace === args.flags.namespace));
+    if (wanted.length === 0) throw notFoundIn(snap, args, views);
+    views = wanted;
+  }
+  const findings = deps.runChecks(snap, { maxLagBytes: args.maxLagBytes, now: new Date(snap.takenAt) });
+  return buildStatusReport({
+    snapshot: snap,
+    views,
+    findings,
+    health: (ref) => deps.healthOf(ref, findings, snap),
+    now: deps.now(),
+  });
+}
+
+function notFoundIn(snap: Snapshot, args: StatusArgs, views: ClusterView[]): ExitError {
+  const where = snap.source.kind === 'file' ? ` in ${snap.source.path}` : '';
+  const ns = args.flags.namespace ? ` in namespace "${args.flags.namespace}"` : '';
+  const names = views.map((v) => `${v.namespace}/${v.name}`);
+  const have = names.length ? `; clusters there: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}` : '; there are no PostgresClusters in it';
+  return new ExitError(`error: PostgresCluster "${args.cluster}" not found${ns}${where}${have}`, 1);
+}
+
+function scopeOf(args: StatusArgs, defaultNamespace: string | undefined): Scope {
+  const f = args.flags;
+  if (args.from !== undefined) {
+    // A dump is read whole unless -n narrows it: kubectl get -f shows everything in the file too.
+    return { allNamespaces: f.allNamespaces || !f.namespace, namespace: f.namespace ?? '', cluster: args.cluster };
+  }
+  return { allNamespaces: f.allNamespaces, namespace: f.namespace ?? defaultNamespace ?? 'default', cluster: args.cluster };
+}
+
+function write(io: IO, report: StatusReport, args: StatusArgs): string {
+  const r = renderStatus(report, { format: args.output, color: io.color });
+  if (r.stdout) io.out(r.stdout);
+  if (r.stderr) io.err(r.stderr);
+  return r.stdout;
+}
+
+export async function runStatus(args: StatusArgs, io: IO, deps?: StatusDeps): Promise<number> {
+  const d = deps ?? (await defaultDeps());
+  if (args.from !== undefined) {
+    const snap = d.loadSnapshot(args.from, scopeOf(args, undefined));
+    const report = reportOf(snap, args, d);
+    write(io, report, args);
+    return exitCodeOf(report);
+  }
+  const client = await d.connect(args.flags);
+  const scope = scopeOf(args, client.defaultNamespace);
+  const snap = await d.collect(client, scope);
+  const report = reportOf(snap, args, d);
+  if (!args.watch) {
+    write(io, report, args);
+    return exitCodeOf(report);
+  }
+  return watchStatus(args, io, d, client, scope, snap, report);
+}
+
+// ---- --watch ------------------------------------------------------------------------------
+
+interface WatchTarget {
+  resource: string;
+  path: string;
+  query: Record<string, string | undefined>;
+}
+
+function watchTargets(snap: Snapshot, scope: Scope): WatchTarget[] {
+  const ns = scope.allNamespaces ? '' : `/namespaces/${encodeURIComponent(scope.namespace)}`;
+  const version = snap.pgo.apiVersions[0] ?? 'v1beta1';
+  const byCluster = scope.cluster ? `${LABEL.cluster}=${scope.cluster}` : LABEL.cluster;
+  return [
+    {
+      resource: 'postgresclusters',
+      path: `/apis/postgres-operator.crunchydata.com/${version}${ns}/postgresclusters`,
+      query: { fieldSelector: scope.cluster ? `metadata.name=${scope.cluster}` : undefined, allowWatchBookmarks: 'true' },
+    },
+    { resource: 'statefulsets', path: `/apis/apps/v1${ns}/statefulsets`, query: { labelSelector: byCluster, allowWatchBookmarks: 'true' } },
+    { resource: 'pods', path: `/api/v1${ns}/pods`, query: { labelSelector: byCluster, allowWatchBookmarks: 'true' } },
+  ];
+}
+
+function stopSignal(deps: StatusDeps): { signal: AbortSignal; dispose: () => void } {
+  if (deps.stop) return { signal: deps.stop, dispose: () => {} };
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Re-renders whenever a PostgresCluster, StatefulSet or pod of the scope changes, collecting at
+ * most once per interval. Ends cleanly on Ctrl-C with the exit code of the last report.
+ */
+async function watchStatus(
+  args: StatusArgs,
+  io: IO,
+  deps: StatusDeps,
+  client: ApiClient,
+  scope: Scope,
+  firstSnap: Snapshot,
+  firstReport: StatusReport,
+): Promise<number> {
+  const { signal, dispose } = stopSignal(deps);
+  const minInterval = deps.minIntervalMs ?? 1000;
+  const rewatchDelay = deps.rewatchDelayMs ?? 1000;
+  const machine = isMachineFormat(args.output);
+  const redraw = io.isTTY && !machine;
+  let code = exitCodeOf(firstReport);
+  let lastKey = '';
+  let frames = 0;
+
+  const show = (report: StatusReport) => {
+    // The key ignores the timestamps, so only a change in what the report says is printed again.
+    const key = renderStatus(report, { format: args.output === 'wide' ? 'wide' : 'table', color: false }).stdout + JSON.stringify(report.gaps);
+    code = exitCodeOf(report);
+    if (key === lastKey) return;
+    lastKey = key;
+    if (redraw) io.out('\x1b[H\x1b[2J');
+    else if (frames > 0) io.out(args.output === 'yaml' ? '---\n' : machine ? '' : '\n');
+    if (redraw) io.out(`Every change of ${scope.cluster ?? 'the PostgresClusters in scope'}; updated ${report.generatedAt} (Ctrl-C to stop)\n\n`);
+    write(io, report, args);
+    frames++;
+  };
+  show(firstReport);
+
+  let dirty = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    dirty = true;
+    wake?.();
+  };
+  const watchers = watchTargets(firstSnap, scope).map((t) => keepWatching(client, t, poke, signal, rewatchDelay, io));
+
+  let last = Date.now();
+  try {
+    while (!signal.aborted) {
+      if (!dirty) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          wake = done;
+          signal.addEventListener('abort', done, { once: true });
+        });
+        wake = undefined;
+        continue;
+      }
+      const wait = last + minInterval - Date.now();
+      if (wait > 0) await sleep(wait, signal);
+      if (signal.aborted) break;
+      dirty = false;
+      last = Date.now();
+      try {
+        const snap = await deps.collect(client, scope);
+        if (signal.aborted) break;
+        show(reportOf(snap, args, deps));
+      } catch (e) {
+        // A blip (API restart, timeout) must not end a watch someone relies on at 3 a.m.
+        io.err(`${(e instanceof Error ? e.message : String(e)).split('\n')[0].replace(/^(?!error:)/, 'error: ')} (will retry on the next change)\n`);
+      }
+    }
+  } finally {
+    dispose();
+    await Promise.allSettled(watchers);
+  }
+  return code;
+}
+
+async function keepWatching(client: ApiClient, t: WatchTarget, poke: () => void, signal: AbortSignal, delayMs: number, io: IO) {
+  let warned = false;
+  while (!signal.aborted) {
+    try {
+      await client.watch(t.path, t.query, (e: WatchEvent) => {
+        if (e.type !== 'BOOKMARK') poke();
+      }, signal);
+    } catch (e) {
+      if (signal.aborted) return;
+      const status = (e as { status?: number }).status;
+      if (!warned) {
+        const reason = status === 403 ? 'forbidden' : (e instanceof Error ? e.message : String(e)).split('\n')[0];
+        const ns = t.path.includes('/namespaces/') ? ` in namespace "${decodeURIComponent(t.path.split('/namespaces/')[1].split('/')[0])}"` : '';
+        io.err(`Warning: cannot watch ${t.resource}${ns}: ${reason} (ask for: ${permissionOf('watch', t.resource)}); retrying\n`);
+        warned = true;
+      }
+      // Without watch permission, a retry every few seconds still notices changes (a slow poll).
+      poke();
+      await sleep(Math.max(delayMs, status === 403 ? 5 * delayMs : delayMs), signal);
+      continue;
+    }
+    // The server ends watches after a while; open it again, and collect once for what was missed.
+    poke();
+    await sleep(delayMs, signal);
+  }
+}
