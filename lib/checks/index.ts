@@ -1,11 +1,48 @@
 // The catalogue of checks (owner: checks helper): pure functions Snapshot -> Finding[].
-import type { CheckOptions, Finding, Health, Snapshot, ClusterRef } from '../model/types.ts';
+// Phase 1 finds what stops PGO's reconcile; phase 2 sees those findings, so a problem PGO would
+// fix by itself can say what keeps it from doing so (blockedBy).
+import type { CheckOptions, ClusterRef, Finding, Health, Severity, Snapshot } from '../model/types.ts';
+import { buildClusterViews, type ClusterView } from '../view/cluster-view.ts';
+import type { Check, CheckContext } from './context.ts';
+import { HEALTH_RESOURCES } from './gaps.ts';
+import { CHECKS } from './catalogue.ts';
 
-export function runChecks(_snap: Snapshot, _opts: CheckOptions): Finding[] {
-  throw new Error('runChecks: not implemented yet');
+/** Default ReplicationLag threshold (--max-lag) for callers: 16 MiB, one WAL segment. */
+export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
+
+export { CATALOGUE } from './catalogue.ts';
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Severity, then code, then cluster, subject and message: the same findings always print the same way. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    cmp(a.code, b.code) ||
+    cmp(a.cluster ? `${a.cluster.namespace}/${a.cluster.name}` : '', b.cluster ? `${b.cluster.namespace}/${b.cluster.name}` : '') ||
+    cmp(a.subject, b.subject) ||
+    cmp(a.message, b.message);
 }
 
-/** Health of one cluster from its findings (and the gaps that touch it). */
-export function healthOf(_cluster: ClusterRef, _findings: Finding[], _snap: Snapshot): Health {
-  throw new Error('healthOf: not implemented yet');
+export function runChecks(snap: Snapshot, opts: CheckOptions, views?: ClusterView[]): Finding[] {
+  const ctx: CheckContext = { snap, views: views ?? buildClusterViews(snap), opts, earlier: [] };
+  const phase = (n: 1 | 2, list: Check[]) => list.filter((c) => c.phase === n).flatMap((c) => c.run(ctx));
+  ctx.earlier = phase(1, CHECKS);
+  const all = [...ctx.earlier, ...phase(2, CHECKS)];
+  return all.sort(compareFindings);
+}
+
+const about = (c: ClusterRef, f: Finding) => f.cluster !== null && f.cluster.namespace === c.namespace && f.cluster.name === c.name;
+
+/** Health of one cluster from its findings (and the gaps that touch it).
+ *  Blocked: a blocking finding of its own, or one about the operator (nothing converges);
+ *  Degraded: an error or warning of its own; Unknown: something it depends on could not be read;
+ *  Healthy otherwise. */
+export function healthOf(cluster: ClusterRef, findings: Finding[], snap: Snapshot): Health {
+  if (findings.some((f) => f.blocking && (f.cluster === null || about(cluster, f)))) return 'Blocked';
+  if (findings.some((f) => about(cluster, f) && (f.severity === 'error' || f.severity === 'warning'))) return 'Degraded';
+  const gap = snap.gaps.some((g) => (!g.namespace || g.namespace === cluster.namespace) && HEALTH_RESOURCES.has(g.resource.split('.')[0]));
+  if (gap) return 'Unknown';
+  return 'Healthy';
 }

@@ -1,0 +1,29 @@
+// Every check, and every code with its severity: the stable list renderers and docs can show.
+import type { Severity } from '../model/types.ts';
+import type { Check } from './context.ts';
+import { gapsCheck } from './gaps.ts';
+import { instancesCheck } from './instances.ts';
+import { operatorCheck } from './operator.ts';
+import { reconcileCheck } from './reconcile.ts';
+import { switchoverCheck } from './switchover.ts';
+
+export const CHECKS: Check[] = [operatorCheck, reconcileCheck, switchoverCheck, instancesCheck, gapsCheck];
+
+/** code -> severity (the usual one; a few codes are warnings in milder cases, noted in the docs). */
+export const CATALOGUE: Record<string, { severity: Severity; blocking: boolean }> = {
+  OperatorMissing: { severity: 'error', blocking: true },
+  OperatorNotReady: { severity: 'error', blocking: true },
+  OperatorVersionSkew: { severity: 'warning', blocking: false },
+  InvalidStandbyConfiguration: { severity: 'error', blocking: true },
+  ReconcilePaused: { severity: 'error', blocking: true },
+  ClusterShutdown: { severity: 'info', blocking: false },
+  SwitchoverBlocked: { severity: 'error', blocking: true },
+  SwitchoverPending: { severity: 'warning', blocking: false },
+  SwitchoverLeftEnabled: { severity: 'warning', blocking: false },
+  SwitchoverNotEffective: { severity: 'warning', blocking: false },
+  SwitchoverTriggerLeft: { severity: 'info', blocking: false },
+  InstanceMissing: { severity: 'error', blocking: false },
+  InstanceOrphaned: { severity: 'warning', blocking: false },
+  PermissionDenied: { severity: 'info', blocking: false },
+  DataUnavailable: { severity: 'info', blocking: false },
+};

@@ -1,0 +1,71 @@
+// What every check receives, and the few helpers they share. Checks are pure: no I/O, no clock
+// other than opts.now, no randomness.
+import type { CheckOptions, ClusterRef, Finding, Severity, Snapshot } from '../model/types.ts';
+import type { ClusterView } from '../view/cluster-view.ts';
+
+export interface CheckContext {
+  snap: Snapshot;
+  views: ClusterView[];
+  opts: CheckOptions;
+  /** Findings of the earlier phase (the blockers), so later checks can say what holds them up. */
+  earlier: Finding[];
+}
+
+export interface Check {
+  /** Codes this check may emit (the catalogue lists them). */
+  codes: readonly string[];
+  /** 1: things that stop PGO's reconcile (computed first); 2: everything else. */
+  phase: 1 | 2;
+  run(ctx: CheckContext): Finding[];
+}
+
+export const refOf = (v: ClusterView): ClusterRef => ({ namespace: v.namespace, name: v.name });
+
+/** Builds a Finding with the cluster filled in; keeps check modules short. */
+export function finding(
+  v: ClusterView | null,
+  f: Omit<Finding, 'cluster' | 'severity'> & { severity: Severity },
+): Finding {
+  const out: Finding = { ...f, cluster: v ? refOf(v) : null };
+  if (out.blocking === undefined) delete out.blocking;
+  if (out.blockedBy === undefined) delete out.blockedBy;
+  return out;
+}
+
+/** Which resources this cluster's view could not read (plural names, e.g. "pods"). */
+export function unreadable(v: ClusterView): Set<string> {
+  return new Set((v.gaps ?? []).map((g) => g.resource.split('.')[0]));
+}
+
+/** True when every listed resource was readable for this cluster, so absence means absence. */
+export function readable(v: ClusterView, ...resources: string[]): boolean {
+  const gone = unreadable(v);
+  return resources.every((r) => !gone.has(r));
+}
+
+// The order PGO runs its reconcile in: an earlier blocker hides the later ones.
+const BLOCKER_ORDER = ['OperatorMissing', 'OperatorNotReady', 'InvalidStandbyConfiguration', 'ReconcilePaused', 'SwitchoverBlocked'];
+
+/** The blocking finding that stops PGO first for this cluster (operator findings count for all). */
+export function blockerOf(ctx: CheckContext, v: ClusterView): Finding | undefined {
+  const mine = ctx.earlier.filter((f) => f.blocking &&
+    (f.cluster === null || (f.cluster.namespace === v.namespace && f.cluster.name === v.name)));
+  const rank = (f: Finding) => {
+    const i = BLOCKER_ORDER.indexOf(f.code);
+    return i < 0 ? BLOCKER_ORDER.length : i;
+  };
+  return mine.sort((a, b) => rank(a) - rank(b))[0];
+}
+
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}

@@ -1,0 +1,67 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DEFAULT_MAX_LAG_BYTES, healthOf, runChecks } from '../../../lib/checks/index.ts';
+import { fixture, recorded, snapshotFromYaml } from '../../helpers/snapshot-from-yaml.ts';
+
+const opts = { maxLagBytes: DEFAULT_MAX_LAG_BYTES, now: new Date('2026-11-25T17:12:30Z') };
+const hippo = { namespace: 'db', name: 'hippo' };
+
+test('the incident: a pending switchover blocks the recreation of the deleted replica', () => {
+  const snap = snapshotFromYaml(fixture('incident/incident.yaml'));
+  const findings = runChecks(snap, opts);
+  const blocked = findings.find((f) => f.code === 'SwitchoverBlocked');
+  const missing = findings.find((f) => f.code === 'InstanceMissing');
+  assert.ok(blocked, 'SwitchoverBlocked');
+  assert.ok(missing, 'InstanceMissing');
+  assert.is(blocked!.severity, 'error');
+  assert.is(blocked!.blocking, true);
+  assert.is(blocked!.data?.operatorError, 'Need more than one instance to switchover');
+  assert.is(blocked!.data?.reason, 'TooFewInstances');
+  assert.is(blocked!.data?.targetInstance, 'hippo-instance1-hcjs');
+  assert.is(blocked!.data?.trigger, 'Wed Nov 25 17:11:44 UTC 2026');
+  assert.match(blocked!.message, 'Need more than one instance to switchover');
+  assert.match(blocked!.detail, /instances, users, backups and pgBouncer/);
+  assert.match(blocked!.remedy, `kubectl patch postgrescluster hippo -n db --type merge -p '{"spec":{"patroni":{"switchover":{"enabled":false}}}}'`);
+  assert.match(blocked!.remedy, 'kubectl annotate postgrescluster hippo -n db postgres-operator.crunchydata.com/trigger-switchover-');
+  assert.match(blocked!.remedy, 'kubectl pgo heal hippo -n db');
+
+  assert.is(missing!.severity, 'error');
+  assert.is(missing!.blockedBy, 'SwitchoverBlocked');
+  assert.is(missing!.blocking, true);
+  assert.is(missing!.subject, 'StatefulSet/hippo-instance2-k5cc');
+  assert.equal(missing!.data, {
+    set: 'instance2', desired: 1, observed: 0, missing: 1, reusePvc: 'hippo-instance2-k5cc-pgdata',
+    instances: ['hippo-instance2-k5cc'], pvcs: ['hippo-instance2-k5cc-pgdata'],
+  });
+  assert.match(missing!.message, 'hippo-instance2-k5cc-pgdata');
+  assert.match(missing!.detail, 'SwitchoverBlocked');
+  assert.is(healthOf(hippo, findings, snap), 'Blocked');
+});
+
+test('recorded healthy cluster (real PGO v5.8.9): Healthy, no error finding', () => {
+  const snap = snapshotFromYaml(recorded('v5.8.9', 'healthy.yaml'));
+  assert.is(snap.operator.known, false);
+  const findings = runChecks(snap, opts);
+  assert.equal(findings.filter((f) => f.severity === 'error'), []);
+  assert.is(healthOf(hippo, findings, snap), 'Healthy');
+});
+
+test('recorded healthy cluster (real PGO v6.0.3, API v1): Healthy, no error finding', () => {
+  const snap = snapshotFromYaml(recorded('v6.0.3', 'healthy.yaml'));
+  const findings = runChecks(snap, opts);
+  assert.equal(findings.filter((f) => f.severity === 'error'), []);
+  assert.is(healthOf(hippo, findings, snap), 'Healthy');
+});
+
+test('recorded stuck switchover (target already primary): blocked with the patronictl error PGO logs', () => {
+  const snap = snapshotFromYaml(recorded('v5.8.9', 'switchover-stuck-target-is-primary.yaml'));
+  const findings = runChecks(snap, opts);
+  const blocked = findings.find((f) => f.code === 'SwitchoverBlocked');
+  assert.ok(blocked);
+  assert.is(blocked!.data?.reason, 'TargetIsPrimary');
+  assert.is(blocked!.data?.operatorError, 'patronictl switchover --scheduled=now --force --candidate=hippo-instance1-hcjs-0: exit status 1');
+  assert.not.ok(findings.some((f) => f.code === 'InstanceMissing'));
+  assert.is(healthOf(hippo, findings, snap), 'Blocked');
+});
+
+test.run();
