@@ -56,7 +56,7 @@ export class HttpApiClient implements ApiClient {
     this.context = opts.context;
     this.server = opts.server.replace(/\/+$/, '');
     this.defaultNamespace = opts.defaultNamespace;
-    this.opts = { pageSize: 500, maxRetries: 5, maxRetryDelayMs: 10_000, ...opts };
+    this.opts = { ...opts, pageSize: opts.pageSize ?? 500, maxRetries: opts.maxRetries ?? 5, maxRetryDelayMs: opts.maxRetryDelayMs ?? 10_000 };
   }
 
   get requestCount(): number {

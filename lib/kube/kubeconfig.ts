@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { load } from 'js-yaml';
+import { loadAll } from 'js-yaml';
 import { ExitError } from '../cli/exit.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -69,7 +69,7 @@ export function loadKubeconfig(paths: string[], explicit: boolean): MergedKubeco
     let doc: unknown;
     const text = readFileSync(file, 'utf8');
     try {
-      doc = load(text);
+      doc = loadAll(text)[0]; // loadAll: an empty or comment-only file is an empty config, not an error
     } catch (e) {
       throw new ExitError(`error: error loading config file "${file}": ${yamlReason(e)}`);
     }
