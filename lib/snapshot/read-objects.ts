@@ -70,9 +70,12 @@ function parseDocuments(text: string, file: string): unknown[] {
       // Flow-style YAML also starts with '{': only report a JSON error when YAML cannot read it either.
       try {
         return loadAll(t);
-      } catch {
-        const where = pos ? `line ${lineAt(t, Number(pos[1]))}: ` : '';
-        throw new ExitError(`error: cannot parse "${file}" as JSON: ${where}${msg.replace(/ in JSON at position \d+.*$/, '')}`);
+      } catch (ye) {
+        // Node 20's JSON errors carry no position for some inputs: the YAML parser's line (JSON is YAML) does.
+        const y = ye as { reason?: string; mark?: { line: number } };
+        const line = pos ? lineAt(t, Number(pos[1])) : y.mark ? y.mark.line + 1 : undefined;
+        const reason = pos ? msg.replace(/ in JSON at position \d+.*$/s, '') : (y.reason ?? msg.split('\n')[0].slice(0, 120));
+        throw new ExitError(`error: cannot parse "${file}" as JSON: ${line ? `line ${line}: ` : ''}${reason}`);
       }
     }
   }
