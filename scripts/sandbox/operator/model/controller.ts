@@ -1,0 +1,137 @@
+// Watches (the PostgresClusters, what they own, and instance pods), the work queue and the
+// workers. Watch-driven, with a periodic resync of every known cluster.
+import type { Kube, KObj, WatchType } from './kube.ts';
+import type { Logger } from './log.ts';
+import { ROLE_MASTER, LABEL } from './naming.ts';
+import { ALL } from './paths.ts';
+import { WorkQueue } from './queue.ts';
+import { reconcile, StepError, type Deps } from './reconcile.ts';
+
+const OWNED = ['StatefulSet', 'PersistentVolumeClaim', 'Service', 'Endpoints', 'ConfigMap', 'ServiceAccount', 'Role', 'RoleBinding'] as const;
+
+function ownerCluster(o: KObj): string | undefined {
+  const ref = o.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'PostgresCluster' && r.apiVersion.startsWith('postgres-operator.crunchydata.com/'));
+  return ref ? `${o.metadata.namespace}/${ref.name}` : undefined;
+}
+
+function memberStatus(p: KObj | undefined): { role?: string; pending_restart?: boolean } {
+  try {
+    return JSON.parse(p?.metadata.annotations?.status ?? '{}');
+  } catch {
+    return {};
+  }
+}
+
+/** PGO's watchPods: reconcile when a pod becomes primary, stops being standby leader, or needs a restart. */
+export function podTriggers(oldPod: KObj | undefined, newPod: KObj): boolean {
+  if (!newPod.metadata.labels?.[LABEL.cluster]) return false;
+  const standbyLeader = (p?: KObj) => memberStatus(p).role === 'standby_leader';
+  if (oldPod && standbyLeader(oldPod) && !standbyLeader(newPod)) return true;
+  if (memberStatus(oldPod).pending_restart || memberStatus(newPod).pending_restart) return true;
+  const primary = (p?: KObj) => p?.metadata.labels?.[LABEL.role] === ROLE_MASTER;
+  if (!primary(oldPod) && primary(newPod)) return true;
+  return false;
+}
+
+export interface ControllerOptions {
+  workers: number;
+  resyncMs: number;
+}
+
+export class Controller {
+  private readonly queue = new WorkQueue();
+  private readonly clusters = new Set<string>();
+  private readonly pods = new Map<string, KObj>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly deps: Deps,
+    private readonly log: Logger,
+    private readonly opts: ControllerOptions,
+  ) {}
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private onEvent(kind: string, type: WatchType, o: KObj): void {
+    if (kind === 'PostgresCluster') {
+      const key = `${o.metadata.namespace}/${o.metadata.name}`;
+      if (type === 'DELETED') this.clusters.delete(key);
+      else this.clusters.add(key);
+      this.queue.add(key);
+      return;
+    }
+    if (kind === 'Pod') {
+      const uid = o.metadata.uid ?? '';
+      const old = this.pods.get(uid);
+      if (type === 'DELETED') this.pods.delete(uid);
+      else this.pods.set(uid, o);
+      if (type === 'MODIFIED' && podTriggers(old, o)) this.queue.add(`${o.metadata.namespace}/${o.metadata.labels?.[LABEL.cluster]}`);
+      return;
+    }
+    const key = ownerCluster(o);
+    if (key) this.queue.add(key);
+  }
+
+  private async informer(kind: keyof typeof ALL, synced: () => void): Promise<void> {
+    const path = ALL[kind];
+    let first = true;
+    while (!this.abort.signal.aborted) {
+      try {
+        const list = await this.kube.list(path);
+        for (const o of list.items) this.onEvent(kind, 'ADDED', o);
+        if (first) {
+          first = false;
+          synced();
+        }
+        let rv = list.resourceVersion;
+        while (!this.abort.signal.aborted && rv) rv = await this.kube.watch(path, rv, (t, o) => this.onEvent(kind, t, o), this.abort.signal);
+      } catch (e) {
+        if (this.abort.signal.aborted) return;
+        this.log.error('watch failed', { kind, error: e instanceof Error ? e.message : String(e) });
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private async worker(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      const key = await this.queue.get();
+      const [namespace, name] = key.split('/');
+      const log = this.log.with({ PostgresCluster: key });
+      try {
+        const res = await reconcile({ ...this.deps, log }, namespace, name);
+        this.queue.forget(key);
+        if (res.requeueAfterMs) this.queue.addAfter(key, res.requeueAfterMs);
+        log.debug('reconciled cluster');
+      } catch (e) {
+        const func = e instanceof StepError ? e.func : 'postgrescluster.(*Reconciler).Reconcile';
+        const msg = e instanceof Error ? e.message : String(e);
+        log.error('Reconciler error', { error: msg, func });
+        this.queue.addRateLimited(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  async run(): Promise<void> {
+    const kinds: Array<keyof typeof ALL> = ['PostgresCluster', 'Pod', ...OWNED];
+    let pending = kinds.length;
+    const allSynced = new Promise<void>((resolve) => {
+      for (const k of kinds)
+        void this.informer(k, () => {
+          if (--pending === 0) resolve();
+        });
+    });
+    await allSynced;
+    this.log.info('Starting workers', { controller: 'postgrescluster', 'worker count': String(this.opts.workers) });
+    const timer = setInterval(() => {
+      for (const key of this.clusters) this.queue.add(key);
+    }, this.opts.resyncMs);
+    this.abort.signal.addEventListener('abort', () => clearInterval(timer));
+    await Promise.all(Array.from({ length: this.opts.workers }, () => this.worker()));
+  }
+}

@@ -1,0 +1,52 @@
+// Pod exec through the API's pods/exec subresource, using the sandbox's kubectl (the model has
+// no SPDY/WebSocket client of its own). The error message is the API's, as PGO reports it.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import type { ExecResult, PodExec } from './switchover.ts';
+
+export class ExecError extends Error {}
+
+export function kubectlExec(kubectl: string, kubeconfig: string, timeoutMs = 60_000): PodExec {
+  return (namespace, pod, container, command) =>
+    new Promise<ExecResult>((resolve, reject) => {
+      const child = spawn(kubectl, ['--kubeconfig', kubeconfig, 'exec', '-n', namespace, pod, '-c', container, '--', ...command], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(new ExecError(e.message));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) {
+          resolve({ stdout, stderr });
+          return;
+        }
+        reject(new ExecError(apiMessage(stderr, code, signal)));
+      });
+    });
+}
+
+/** kubectl prints the API's Status message as "error: ..." or "Error from server ...: ..." */
+export function apiMessage(stderr: string, code: number | null, signal: NodeJS.Signals | null): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i];
+    const m = /^error: (.*)$/.exec(l) ?? /^Error from server(?: \([A-Za-z]+\))?: (.*)$/.exec(l);
+    if (m) return m[1];
+    if (/^command terminated with exit code \d+$/.test(l)) return l;
+  }
+  if (signal) return `exec: signal: ${signal}`;
+  return `command terminated with exit code ${code}`;
+}
+
+export function defaultKubectl(): string {
+  const dir = process.env.KUBE_BIN_DIR;
+  return dir ? path.join(dir, 'kubectl') : 'kubectl';
+}

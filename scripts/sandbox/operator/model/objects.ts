@@ -1,0 +1,714 @@
+// Pure builders: PostgresCluster spec -> the objects PGO applies, with the names, labels, owner
+// references, selectors and shapes of the objects recorded from PGO v5.8.9. No API calls here,
+// so the conformance test can call every builder without a cluster.
+import type { KObj, OwnerRef } from './kube.ts';
+import { LABEL, OWNER_API_VERSION, names } from './naming.ts';
+import { clusterYAML, dataDirectory, instanceYAML, walDirectory } from './patroni-config.ts';
+import type { ClusterSpec, InstanceSetSpec } from './spec.ts';
+
+export interface Images {
+  postgres?: string;
+  pgbackrest?: string;
+}
+
+/** RELATED_IMAGE_* from the operator's environment, as PGO's config package reads them. */
+export function imagesFor(c: ClusterSpec, env: NodeJS.ProcessEnv): Images {
+  return {
+    postgres: c.image || env[`RELATED_IMAGE_POSTGRES_${c.postgresVersion}`] || undefined,
+    pgbackrest: env.RELATED_IMAGE_PGBACKREST || undefined,
+  };
+}
+
+export function ownerRef(c: ClusterSpec): OwnerRef {
+  return { apiVersion: OWNER_API_VERSION, kind: 'PostgresCluster', name: c.name, uid: c.uid, controller: true, blockOwnerDeletion: true };
+}
+
+function meta(c: ClusterSpec, name: string, labels: Record<string, string>, annotations?: Record<string, string>): KObj['metadata'] {
+  const m: KObj['metadata'] = {
+    name,
+    namespace: c.namespace,
+    labels: { ...(c.metadata?.labels ?? {}), ...labels },
+    ownerReferences: [ownerRef(c)],
+  };
+  const a = { ...(c.metadata?.annotations ?? {}), ...(annotations ?? {}) };
+  if (Object.keys(a).length) m.annotations = a;
+  return m;
+}
+
+const clusterLabel = (c: ClusterSpec) => ({ [LABEL.cluster]: c.name });
+
+// ---- Services ------------------------------------------------------------------------------
+
+export function podService(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(c, names.podService(c.name), clusterLabel(c)),
+    spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: clusterLabel(c) },
+  };
+}
+
+const postgresPort = (c: ClusterSpec) => ({ name: 'postgres', port: c.port, protocol: 'TCP', targetPort: 'postgres' });
+
+/** <cluster>-ha: no selector; Patroni keeps its Endpoints pointing at the leader. */
+export function leaderService(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(c, names.leaderService(c.name), { [LABEL.cluster]: c.name, [LABEL.patroni]: names.patroniScope(c.name) }),
+    spec: { type: 'ClusterIP', ports: [postgresPort(c)] },
+  };
+}
+
+/** <cluster>-ha-config: headless, no selector, so Kubernetes leaves Patroni's DCS Endpoints alone. */
+export function dcsService(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(c, names.dcsService(c.name), { [LABEL.cluster]: c.name, [LABEL.patroni]: names.patroniScope(c.name) }),
+    spec: { clusterIP: 'None' },
+  };
+}
+
+export function primaryService(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(c, names.primaryService(c.name), { [LABEL.cluster]: c.name, [LABEL.role]: 'primary' }),
+    spec: { clusterIP: 'None', ports: [postgresPort(c)] },
+  };
+}
+
+/** <cluster>-primary Endpoints: the leader Service's cluster IP. */
+export function primaryEndpoints(c: ClusterSpec, leaderClusterIP: string | undefined): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: meta(c, names.primaryService(c.name), { [LABEL.cluster]: c.name, [LABEL.role]: 'primary' }),
+    subsets: leaderClusterIP ? [{ addresses: [{ ip: leaderClusterIP }], ports: [{ name: 'postgres', port: c.port, protocol: 'TCP' }] }] : [],
+  };
+}
+
+export function replicaService(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(c, names.replicaService(c.name), { [LABEL.cluster]: c.name, [LABEL.role]: 'replica' }),
+    spec: { type: 'ClusterIP', ports: [postgresPort(c)], selector: { [LABEL.cluster]: c.name, [LABEL.role]: 'replica' } },
+  };
+}
+
+// ---- RBAC for Patroni's DCS ----------------------------------------------------------------
+
+export function instanceServiceAccount(c: ClusterSpec): KObj {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(c, names.instanceRBAC(c.name), clusterLabel(c)), automountServiceAccountToken: true };
+}
+
+export function instanceRole(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: meta(c, names.instanceRBAC(c.name), clusterLabel(c)),
+    rules: [
+      { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'deletecollection', 'get', 'list', 'patch', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch', 'watch'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['create'] },
+    ],
+  };
+}
+
+export function instanceRoleBinding(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: meta(c, names.instanceRBAC(c.name), clusterLabel(c)),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.instanceRBAC(c.name) },
+    subjects: [{ kind: 'ServiceAccount', name: names.instanceRBAC(c.name) }],
+  };
+}
+
+// ---- ConfigMaps ----------------------------------------------------------------------------
+
+export function clusterConfigMap(c: ClusterSpec, bootstrapped: boolean): KObj {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(c, names.clusterConfigMap(c.name), clusterLabel(c)), data: { 'patroni.yaml': clusterYAML(c, bootstrapped) } };
+}
+
+const instanceLabels = (c: ClusterSpec, set: InstanceSetSpec, instance: string) => ({
+  [LABEL.cluster]: c.name,
+  [LABEL.instanceSet]: set.name,
+  [LABEL.instance]: instance,
+});
+
+export function instanceConfigMap(c: ClusterSpec, set: InstanceSetSpec, instance: string, bootstrapped: boolean): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(c, names.instanceConfigMap(instance), instanceLabels(c, set, instance)),
+    data: { 'patroni.yaml': instanceYAML(c, set, bootstrapped) },
+  };
+}
+
+// ---- Volumes -------------------------------------------------------------------------------
+
+export function pgdataVolume(c: ClusterSpec, set: InstanceSetSpec, instance: string): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta(c, names.pgdata(instance), { ...instanceLabels(c, set, instance), [LABEL.data]: 'postgres', [LABEL.role]: 'pgdata' }),
+    spec: set.dataVolumeClaimSpec,
+  };
+}
+
+export function pgwalVolume(c: ClusterSpec, set: InstanceSetSpec, instance: string): KObj | undefined {
+  if (!set.walVolumeClaimSpec) return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta(c, names.pgwal(instance), { ...instanceLabels(c, set, instance), [LABEL.data]: 'postgres', [LABEL.role]: 'pgwal' }),
+    spec: set.walVolumeClaimSpec,
+  };
+}
+
+// ---- Instance StatefulSet ------------------------------------------------------------------
+
+const RESTRICTED = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+const NSS_ENV = [
+  { name: 'LD_PRELOAD', value: '/usr/lib64/libnss_wrapper.so' },
+  { name: 'NSS_WRAPPER_PASSWD', value: '/tmp/nss_wrapper/postgres/passwd' },
+  { name: 'NSS_WRAPPER_GROUP', value: '/tmp/nss_wrapper/postgres/group' },
+];
+
+// PGO embeds long shell scripts in these containers; the model keeps their arguments and says
+// so in place of the script (the scripts are PGO's code, and nothing in the sandbox runs them).
+const SCRIPT = (what: string) => `# ${what}: script not reproduced by the sandbox operator model`;
+
+function topologySpread(c: ClusterSpec): unknown[] {
+  if (c.disableDefaultPodScheduling) return [];
+  const selector = {
+    matchExpressions: [{ key: LABEL.data, operator: 'In', values: ['postgres', 'pgbackrest'] }],
+    matchLabels: { [LABEL.cluster]: c.name },
+  };
+  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+    labelSelector: selector,
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+  }));
+}
+
+/**
+ * spec.replicas of an instance StatefulSet: 1 normally; during shutdown the primary (the
+ * "startup instance" kept in status) stops last; everything else is 0.
+ */
+export function instanceReplicas(startupInstance: string | undefined, shutdown: boolean, instance: string, numInstancePods: number): number {
+  if (!startupInstance) return 1;
+  if (startupInstance !== instance) return 0;
+  if (shutdown && numInstancePods <= 1) return 0;
+  return 1;
+}
+
+export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instance: string, replicas: number, images: Images): KObj {
+  const labels = { ...(set.metadata?.labels ?? {}), ...instanceLabels(c, set, instance), [LABEL.data]: 'postgres' };
+  const podLabels = { ...(c.metadata?.labels ?? {}), ...labels, [LABEL.patroni]: names.patroniScope(c.name) };
+  const podAnnotations = { ...(c.metadata?.annotations ?? {}), ...(set.metadata?.annotations ?? {}), 'kubectl.kubernetes.io/default-container': 'database' };
+  const pgImage = images.postgres ?? '';
+  const databaseMounts = [
+    { mountPath: '/pgconf/tls', name: 'cert-volume', readOnly: true },
+    { mountPath: '/pgdata', name: 'postgres-data' },
+    ...(set.walVolumeClaimSpec ? [{ mountPath: '/pgwal', name: 'postgres-wal' }] : []),
+    { mountPath: '/etc/database-containerinfo', name: 'database-containerinfo', readOnly: true },
+    ...(c.backupsSpecFound ? [{ mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true }] : []),
+    { mountPath: '/etc/patroni', name: 'patroni-config', readOnly: true },
+    { mountPath: '/tmp', name: 'tmp' },
+    { mountPath: '/dev/shm', name: 'dshm' },
+  ];
+  const probe = (path: string) => ({
+    failureThreshold: Math.max(1, Math.floor(c.patroni.leaderLeaseDurationSeconds / c.patroni.syncPeriodSeconds)),
+    httpGet: { path, port: c.patroni.port, scheme: 'HTTPS' },
+    initialDelaySeconds: 3,
+    periodSeconds: c.patroni.syncPeriodSeconds,
+    successThreshold: 1,
+    timeoutSeconds: Math.max(1, Math.floor(c.patroni.syncPeriodSeconds / 2)),
+  });
+  const database = {
+    name: 'database',
+    image: pgImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['patroni', '/etc/patroni'],
+    env: [
+      { name: 'PGDATA', value: dataDirectory(c) },
+      { name: 'PGHOST', value: '/tmp/postgres' },
+      { name: 'PGPORT', value: String(c.port) },
+      { name: 'KRB5_CONFIG', value: '/etc/postgres/krb5.conf' },
+      { name: 'KRB5RCACHEDIR', value: '/tmp' },
+      { name: 'LDAPTLS_CACERT', value: '/etc/postgres/ldap/ca.crt' },
+      { name: 'PATRONI_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+      { name: 'PATRONI_KUBERNETES_POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
+      { name: 'PATRONI_KUBERNETES_PORTS', value: `- name: postgres\n  port: ${c.port}\n  protocol: TCP\n` },
+      { name: 'PATRONI_POSTGRESQL_CONNECT_ADDRESS', value: `$(PATRONI_NAME).${names.podService(c.name)}:${c.port}` },
+      { name: 'PATRONI_POSTGRESQL_LISTEN', value: `*:${c.port}` },
+      { name: 'PATRONI_POSTGRESQL_CONFIG_DIR', value: dataDirectory(c) },
+      { name: 'PATRONI_POSTGRESQL_DATA_DIR', value: dataDirectory(c) },
+      { name: 'PATRONI_RESTAPI_CONNECT_ADDRESS', value: `$(PATRONI_NAME).${names.podService(c.name)}:${c.patroni.port}` },
+      { name: 'PATRONI_RESTAPI_LISTEN', value: `*:${c.patroni.port}` },
+      { name: 'PATRONICTL_CONFIG_FILE', value: '/etc/patroni' },
+      ...NSS_ENV,
+    ],
+    livenessProbe: probe('/liveness'),
+    readinessProbe: probe('/readiness'),
+    ports: [{ containerPort: c.port, name: 'postgres', protocol: 'TCP' }],
+    resources: {},
+    securityContext: RESTRICTED,
+    volumeMounts: databaseMounts,
+  };
+  const replicationCertCopy = {
+    name: 'replication-cert-copy',
+    image: pgImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['bash', '-ceu', '--', SCRIPT('monitor replication certificates'), 'replication-cert-copy'],
+    resources: {},
+    securityContext: RESTRICTED,
+    volumeMounts: [
+      { mountPath: '/pgconf/tls', name: 'cert-volume', readOnly: true },
+      { mountPath: '/pgdata', name: 'postgres-data' },
+      { mountPath: '/tmp', name: 'tmp' },
+    ],
+  };
+  const containers: unknown[] = [database, replicationCertCopy];
+  if (c.backupsSpecFound) {
+    containers.push(
+      {
+        name: 'pgbackrest',
+        image: images.pgbackrest ?? '',
+        imagePullPolicy: 'IfNotPresent',
+        command: ['pgbackrest', 'server'],
+        env: NSS_ENV,
+        livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
+        resources: {},
+        securityContext: RESTRICTED,
+        volumeMounts: [
+          { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
+          { mountPath: '/pgdata', name: 'postgres-data' },
+          { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
+          { mountPath: '/tmp', name: 'tmp' },
+        ],
+      },
+      {
+        name: 'pgbackrest-config',
+        image: images.pgbackrest ?? '',
+        imagePullPolicy: 'IfNotPresent',
+        command: [
+          'bash', '-ceu', '--', SCRIPT('reload pgBackRest configuration'), 'pgbackrest-config', '/etc/pgbackrest/server',
+          '/etc/pgbackrest/conf.d/~postgres-operator/tls-ca.crt', '/etc/pgbackrest/conf.d/~postgres-operator_server.conf',
+        ],
+        resources: {},
+        securityContext: RESTRICTED,
+        volumeMounts: [
+          { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
+          { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
+          { mountPath: '/tmp', name: 'tmp' },
+        ],
+      },
+    );
+  }
+  const initContainers = [
+    {
+      name: 'postgres-startup',
+      image: pgImage,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['bash', '-ceu', '--', SCRIPT('prepare the data directory'), 'startup', String(c.postgresVersion), set.walVolumeClaimSpec ? `/pgwal/pg${c.postgresVersion}_wal` : walDirectory(c)],
+      env: database.env.slice(0, 6),
+      resources: {},
+      securityContext: RESTRICTED,
+      volumeMounts: [
+        { mountPath: '/pgconf/tls', name: 'cert-volume', readOnly: true },
+        { mountPath: '/pgdata', name: 'postgres-data' },
+        { mountPath: '/tmp', name: 'tmp' },
+      ],
+    },
+    {
+      name: 'nss-wrapper-init',
+      image: pgImage,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['bash', '-c', SCRIPT('nss_wrapper setup')],
+      resources: {},
+      securityContext: RESTRICTED,
+      volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+    },
+  ];
+  const certItems = (prefix: string) => ['tls.crt', 'tls.key', 'ca.crt'].map((key) => ({ key, path: prefix + key }));
+  const volumes: unknown[] = [
+    {
+      name: 'cert-volume',
+      projected: {
+        defaultMode: 384,
+        sources: [
+          { secret: { name: names.clusterCert(c.name), items: certItems('') } },
+          { secret: { name: names.replicationCert(c.name), items: certItems('replication/') } },
+        ],
+      },
+    },
+    { name: 'postgres-data', persistentVolumeClaim: { claimName: names.pgdata(instance) } },
+    ...(set.walVolumeClaimSpec ? [{ name: 'postgres-wal', persistentVolumeClaim: { claimName: names.pgwal(instance) } }] : []),
+    {
+      name: 'database-containerinfo',
+      downwardAPI: {
+        defaultMode: 420,
+        items: [
+          ...['cpu_limit:limits.cpu', 'cpu_request:requests.cpu', 'mem_limit:limits.memory', 'mem_request:requests.memory'].map((s) => {
+            const [path, resource] = s.split(':');
+            return { path, resourceFieldRef: { containerName: 'database', divisor: '0', resource } };
+          }),
+          { path: 'labels', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.labels' } },
+          { path: 'annotations', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.annotations' } },
+        ],
+      },
+    },
+  ];
+  if (c.backupsSpecFound) {
+    volumes.push(
+      {
+        name: 'pgbackrest-server',
+        projected: {
+          defaultMode: 420,
+          sources: [
+            {
+              secret: {
+                name: names.instanceCerts(instance),
+                items: [
+                  { key: 'pgbackrest-server.crt', path: 'server-tls.crt' },
+                  { key: 'pgbackrest-server.key', mode: 384, path: 'server-tls.key' },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      {
+        name: 'pgbackrest-config',
+        projected: {
+          defaultMode: 420,
+          sources: [
+            {
+              configMap: {
+                name: names.pgbackrestConfig(c.name),
+                items: [
+                  { key: 'pgbackrest_instance.conf', path: 'pgbackrest_instance.conf' },
+                  { key: 'config-hash', path: 'config-hash' },
+                  { key: 'pgbackrest-server.conf', path: '~postgres-operator_server.conf' },
+                ],
+              },
+            },
+            {
+              secret: {
+                name: names.pgbackrestSecret(c.name),
+                optional: true,
+                items: [
+                  { key: 'pgbackrest.ca-roots', path: '~postgres-operator/tls-ca.crt' },
+                  { key: 'pgbackrest-client.crt', path: '~postgres-operator/client-tls.crt' },
+                  { key: 'pgbackrest-client.key', mode: 384, path: '~postgres-operator/client-tls.key' },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    );
+  }
+  volumes.push(
+    {
+      name: 'patroni-config',
+      projected: {
+        defaultMode: 420,
+        sources: [
+          { configMap: { name: names.clusterConfigMap(c.name), items: [{ key: 'patroni.yaml', path: '~postgres-operator_cluster.yaml' }] } },
+          { configMap: { name: names.instanceConfigMap(instance), items: [{ key: 'patroni.yaml', path: '~postgres-operator_instance.yaml' }] } },
+          {
+            secret: {
+              name: names.instanceCerts(instance),
+              items: [
+                { key: 'patroni.ca-roots', path: '~postgres-operator/patroni.ca-roots' },
+                { key: 'patroni.crt-combined', path: '~postgres-operator/patroni.crt+key' },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+    { name: 'dshm', emptyDir: { medium: 'Memory' } },
+  );
+
+  const stsMeta = meta(c, instance, labels, set.metadata?.annotations);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: stsMeta,
+    spec: {
+      replicas,
+      selector: { matchLabels: instanceLabels(c, set, instance) },
+      serviceName: names.podService(c.name),
+      revisionHistoryLimit: 0,
+      podManagementPolicy: 'OrderedReady',
+      updateStrategy: { type: 'OnDelete' },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      template: {
+        metadata: { labels: podLabels, annotations: podAnnotations },
+        spec: {
+          containers,
+          initContainers,
+          volumes,
+          restartPolicy: 'Always',
+          shareProcessNamespace: true,
+          serviceAccountName: names.instanceRBAC(c.name),
+          enableServiceLinks: false,
+          securityContext: { fsGroup: 26, fsGroupChangePolicy: 'OnRootMismatch' },
+          topologySpreadConstraints: topologySpread(c),
+        },
+      },
+    },
+  };
+}
+
+// ---- pgBackRest dedicated repository host --------------------------------------------------
+
+/** Repos with a volume need the dedicated repo host (PGO v5.8: always for a volume repo). */
+export function volumeRepos(c: ClusterSpec) {
+  return c.repos.filter((r) => r.volume);
+}
+
+const pgbackrestLabels = (c: ClusterSpec) => ({ [LABEL.cluster]: c.name, [LABEL.pgbackrest]: '' });
+const repoHostLabels = (c: ClusterSpec) => ({ ...pgbackrestLabels(c), [LABEL.pgbackrestDedicated]: '' });
+
+export function repoVolume(c: ClusterSpec, repo: { name: string; volume?: { volumeClaimSpec: Record<string, unknown> } }): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta(c, names.repoVolume(c.name, repo.name), {
+      ...pgbackrestLabels(c),
+      [LABEL.data]: 'pgbackrest',
+      [LABEL.pgbackrestRepo]: repo.name,
+      [LABEL.pgbackrestVolume]: '',
+    }),
+    spec: repo.volume?.volumeClaimSpec ?? {},
+  };
+}
+
+export function pgbackrestServiceAccount(c: ClusterSpec): KObj {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(c, names.pgbackrestRBAC(c.name), pgbackrestLabels(c)) };
+}
+
+export function pgbackrestRole(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: meta(c, names.pgbackrestRBAC(c.name), pgbackrestLabels(c)),
+    rules: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+    ],
+  };
+}
+
+export function pgbackrestRoleBinding(c: ClusterSpec): KObj {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: meta(c, names.pgbackrestRBAC(c.name), pgbackrestLabels(c)),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.pgbackrestRBAC(c.name) },
+    subjects: [{ kind: 'ServiceAccount', name: names.pgbackrestRBAC(c.name) }],
+  };
+}
+
+export function repoHostServiceAccount(c: ClusterSpec): KObj {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(c, names.repoHostSA(c.name), pgbackrestLabels(c)) };
+}
+
+/** <cluster>-pgbackrest-config: the keys PGO writes; contents summarised (no stanza is run). */
+export function pgbackrestConfigMap(c: ClusterSpec, instancePods: string[]): KObj {
+  const header = '# Generated by postgres-operator. DO NOT EDIT.\n# Your changes will not be saved.\n';
+  const host = (pod: string) => `${pod}.${names.podService(c.name)}.${c.namespace}.svc.cluster.local.`;
+  const repos = volumeRepos(c);
+  const instanceConf = [
+    header,
+    '[global]',
+    'archive-async = y',
+    'log-path = /pgdata/pgbackrest/log',
+    ...repos.flatMap((r) => [`${r.name}-host = ${host(`${names.repoHost(c.name)}-0`)}`, `${r.name}-host-type = tls`, `${r.name}-path = /pgbackrest/${r.name}`]),
+    'spool-path = /pgdata/pgbackrest-spool',
+    '',
+    '[db]',
+    `pg1-path = ${dataDirectory(c)}`,
+    `pg1-port = ${c.port}`,
+    'pg1-socket-path = /tmp/postgres',
+    '',
+  ].join('\n');
+  const repoConf = [
+    header,
+    '[global]',
+    ...repos.flatMap((r) => [`log-path = /pgbackrest/${r.name}/log`, `${r.name}-path = /pgbackrest/${r.name}`]),
+    '',
+    '[db]',
+    ...instancePods.flatMap((pod, i) => [`pg${i + 1}-host = ${host(pod)}`, `pg${i + 1}-host-type = tls`, `pg${i + 1}-path = ${dataDirectory(c)}`, `pg${i + 1}-port = ${c.port}`]),
+    '',
+  ].join('\n');
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(c, names.pgbackrestConfig(c.name), { ...pgbackrestLabels(c), [LABEL.pgbackrestConfig]: '' }),
+    data: {
+      'config-hash': hash(instanceConf + repoConf),
+      'pgbackrest-server.conf': `${header}\n[global]\ntls-server-address = 0.0.0.0\ntls-server-auth = pgbackrest@${c.uid}=*\n`,
+      'pgbackrest_instance.conf': instanceConf,
+      'pgbackrest_repo.conf': repoConf,
+    },
+  };
+}
+
+function hash(s: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  return h.toString(16).padStart(8, '0').slice(0, 10);
+}
+
+export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
+  const repos = volumeRepos(c);
+  const img = images.pgbackrest ?? '';
+  const tmpMount = { mountPath: '/tmp', name: 'tmp' };
+  const repoMounts = repos.map((r) => ({ mountPath: `/pgbackrest/${r.name}`, name: r.name }));
+  const annotations = { 'kubectl.kubernetes.io/default-container': 'pgbackrest' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: meta(c, names.repoHost(c.name), { ...repoHostLabels(c), [LABEL.data]: 'pgbackrest' }, annotations),
+    spec: {
+      replicas: c.shutdown ? 0 : 1,
+      selector: { matchLabels: repoHostLabels(c) },
+      serviceName: names.podService(c.name),
+      podManagementPolicy: 'Parallel',
+      template: {
+        metadata: { labels: { ...(c.metadata?.labels ?? {}), ...repoHostLabels(c), [LABEL.data]: 'pgbackrest' }, annotations },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              name: 'pgbackrest',
+              image: img,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['pgbackrest', 'server'],
+              env: NSS_ENV,
+              livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
+              resources: {},
+              securityContext: RESTRICTED,
+              volumeMounts: [
+                { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
+                ...repoMounts,
+                { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
+                tmpMount,
+              ],
+            },
+            {
+              name: 'pgbackrest-config',
+              image: img,
+              imagePullPolicy: 'IfNotPresent',
+              command: [
+                'bash', '-ceu', '--', SCRIPT('reload pgBackRest configuration'), 'pgbackrest-config', '/etc/pgbackrest/server',
+                '/etc/pgbackrest/conf.d/~postgres-operator/tls-ca.crt', '/etc/pgbackrest/conf.d/~postgres-operator_server.conf',
+              ],
+              resources: {},
+              securityContext: RESTRICTED,
+              volumeMounts: [
+                { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
+                { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
+                tmpMount,
+              ],
+            },
+          ],
+          initContainers: [
+            {
+              name: 'pgbackrest-log-dir',
+              image: img,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['bash', '-c', repos.map((r) => `mkdir -p '/pgbackrest/${r.name}/log'`).join(' && ') || 'true'],
+              resources: {},
+              securityContext: RESTRICTED,
+              volumeMounts: [...repoMounts, tmpMount],
+            },
+            {
+              name: 'nss-wrapper-init',
+              image: img,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['bash', '-c', SCRIPT('nss_wrapper setup')],
+              resources: {},
+              securityContext: RESTRICTED,
+              volumeMounts: [tmpMount],
+            },
+          ],
+          volumes: [
+            {
+              name: 'pgbackrest-server',
+              projected: {
+                defaultMode: 420,
+                sources: [
+                  {
+                    secret: {
+                      name: names.pgbackrestSecret(c.name),
+                      items: [
+                        { key: 'pgbackrest-repo-host.crt', path: 'server-tls.crt' },
+                        { key: 'pgbackrest-repo-host.key', mode: 384, path: 'server-tls.key' },
+                      ],
+                    },
+                  },
+                ],
+              },
+            },
+            ...repos.map((r) => ({ name: r.name, persistentVolumeClaim: { claimName: names.repoVolume(c.name, r.name) } })),
+            {
+              name: 'pgbackrest-config',
+              projected: {
+                defaultMode: 420,
+                sources: [
+                  {
+                    configMap: {
+                      name: names.pgbackrestConfig(c.name),
+                      items: [
+                        { key: 'pgbackrest_repo.conf', path: 'pgbackrest_repo.conf' },
+                        { key: 'config-hash', path: 'config-hash' },
+                        { key: 'pgbackrest-server.conf', path: '~postgres-operator_server.conf' },
+                      ],
+                    },
+                  },
+                  {
+                    secret: {
+                      name: names.pgbackrestSecret(c.name),
+                      items: [
+                        { key: 'pgbackrest.ca-roots', path: '~postgres-operator/tls-ca.crt' },
+                        { key: 'pgbackrest-client.crt', path: '~postgres-operator/client-tls.crt' },
+                        { key: 'pgbackrest-client.key', mode: 384, path: '~postgres-operator/client-tls.key' },
+                      ],
+                    },
+                  },
+                ],
+              },
+            },
+            { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+          ],
+          restartPolicy: 'Always',
+          shareProcessNamespace: true,
+          serviceAccountName: names.repoHostSA(c.name),
+          enableServiceLinks: false,
+          securityContext: { fsGroup: 26, fsGroupChangePolicy: 'OnRootMismatch' },
+          topologySpreadConstraints: topologySpread(c),
+        },
+      },
+    },
+  };
+}
