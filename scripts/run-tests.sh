@@ -2,6 +2,8 @@
 # Runs one test suite (a folder under test/) with uvu under tsx and appends its counts to
 # $KPGO_RESULTS (lines "suite passed failed"). Exit status: uvu's.
 # Usage: run-tests.sh <suite> [pattern]
+# KPGO_SUITE_NAME names the suite in the results line (e.g. e2e/api@v6.0.3 for a second run of
+# the same folder under other conditions); default: <suite>.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 suite="$1"; pattern="${2:-\\.test\\.ts$}"
@@ -20,6 +22,6 @@ total=${total:-0}; passed=${passed:-0}; skipped=${skipped:-0}
 failed=$((total - passed - skipped))
 # A suite that crashed before uvu could count still counts as one failure.
 if [ "$rc" != 0 ] && [ "$failed" -le 0 ]; then failed=1; fi
-echo "$suite $passed $failed" >> "$results"
+echo "${KPGO_SUITE_NAME:-$suite} $passed $failed" >> "$results"
 rm -f "$log"
 exit "$rc"

@@ -156,7 +156,10 @@ export function clusterPath(c: ClusterObjects): string {
 export async function makeIncident(c: ClusterObjects, opts: { kubeconfig?: string } = {}): Promise<void> {
   const k = { kubeconfig: opts.kubeconfig };
   const merge = { ...k, contentType: 'application/merge-patch+json' };
-  const trigger = new Date().toUTCString();
+  // The format `date` prints, as PGO's documentation suggests for the trigger.
+  const d = new Date();
+  const [wd, mon] = [d.toUTCString().slice(0, 3), d.toUTCString().slice(8, 11)];
+  const trigger = `${wd} ${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)} UTC ${d.getUTCFullYear()}`;
   await apiOk(
     'PATCH',
     clusterPath(c),
@@ -200,4 +203,56 @@ export function keepTestNodeAlive(opts: { kubeconfig?: string } = {}): () => voi
   const timer = setInterval(() => void heartbeat({ kubeconfig: opts.kubeconfig }).catch(() => {}), 10_000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** The operator as `status` sees it when PGO is installed: the `pgo` Deployment of the
+ *  kustomize install (labels, image and env of ../shared/fixtures/pgo/<v>/manager.yaml), its
+ *  ReplicaSet and one Ready pod, with status written as the controllers would. Nothing runs. */
+export async function createOperatorStandIn(version: PgoVersion, namespace: string, opts: { kubeconfig?: string } = {}): Promise<void> {
+  const k = { kubeconfig: opts.kubeconfig };
+  const merge = { ...k, contentType: 'application/merge-patch+json' };
+  const v = version.slice(1);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const manager = (loadAll(readFileSync(path.join(sharedDir, 'fixtures/pgo', version, 'manager.yaml'), 'utf8')) as any[]).find((d) => d?.kind === 'Deployment');
+  const labels = { [LABEL.controlPlane]: 'postgres-operator', 'app.kubernetes.io/name': 'pgo', 'app.kubernetes.io/version': v };
+  const hash = '5d8f7c9b4';
+  const template = structuredClone(manager.spec.template);
+  template.metadata = { labels: { ...labels } };
+  for (const c of template.spec.containers) if (c.name === 'operator') c.image = `registry.developers.crunchydata.com/crunchydata/postgres-operator:ubi9-${v}-0`;
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  await apiOk('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, { metadata: { name: template.spec.serviceAccountName ?? 'pgo' } }, { ...k, okStatus: [409] });
+  const dep = await apiOk<KObject>('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'pgo', labels },
+    spec: { ...manager.spec, selector: { matchLabels: { [LABEL.controlPlane]: 'postgres-operator' } }, template },
+  }, k);
+  await apiOk('PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/pgo/status`, {
+    status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1,
+      conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: now, lastTransitionTime: now }] },
+  }, merge);
+  const podLabels = { ...labels, 'pod-template-hash': hash };
+  const owner = (kind: string, o: KObject) => [{ apiVersion: 'apps/v1', kind, name: o.metadata.name, uid: o.metadata.uid!, controller: true, blockOwnerDeletion: true }];
+  const rs = await apiOk<KObject>('POST', `/apis/apps/v1/namespaces/${namespace}/replicasets`, {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: `pgo-${hash}`, labels: podLabels, ownerReferences: owner('Deployment', dep) },
+    spec: { replicas: 1, selector: { matchLabels: { [LABEL.controlPlane]: 'postgres-operator', 'pod-template-hash': hash } }, template: { ...template, metadata: { labels: podLabels } } },
+  }, k);
+  await apiOk('PATCH', `/apis/apps/v1/namespaces/${namespace}/replicasets/pgo-${hash}/status`, { status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, fullyLabeledReplicas: 1, observedGeneration: 1 } }, merge);
+  const podName = `pgo-${hash}-x7k2p`;
+  await apiOk('POST', `/api/v1/namespaces/${namespace}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: podName, labels: podLabels, ownerReferences: owner('ReplicaSet', rs) },
+    spec: { ...template.spec, nodeName: TEST_NODE },
+  }, k);
+  const cond = (type: string) => ({ type, status: 'True', lastTransitionTime: now, lastProbeTime: null });
+  await apiOk('PATCH', `/api/v1/namespaces/${namespace}/pods/${podName}/status`, {
+    status: {
+      phase: 'Running', hostIP: '10.244.255.1', podIP: '10.244.255.2', startTime: now,
+      conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map(cond),
+      containerStatuses: template.spec.containers.map((c: { name: string; image: string }) => ({ name: c.name, image: c.image, imageID: '', ready: true, restartCount: 0, started: true, state: { running: { startedAt: now } } })),
+    },
+  }, merge);
 }
