@@ -1,13 +1,17 @@
 // Every check, and every code with its severity: the stable list renderers and docs can show.
 import type { Severity } from '../model/types.ts';
 import type { Check } from './context.ts';
+import { componentsCheck } from './components.ts';
 import { gapsCheck } from './gaps.ts';
 import { instancesCheck } from './instances.ts';
+import { lagCheck } from './lag.ts';
 import { operatorCheck } from './operator.ts';
+import { podsCheck } from './pods.ts';
+import { primaryCheck } from './primary.ts';
 import { reconcileCheck } from './reconcile.ts';
 import { switchoverCheck } from './switchover.ts';
 
-export const CHECKS: Check[] = [operatorCheck, reconcileCheck, switchoverCheck, instancesCheck, gapsCheck];
+export const CHECKS: Check[] = [operatorCheck, reconcileCheck, switchoverCheck, instancesCheck, primaryCheck, podsCheck, lagCheck, componentsCheck, gapsCheck];
 
 /** code -> severity (the usual one; a few codes are warnings in milder cases, noted in the docs). */
 export const CATALOGUE: Record<string, { severity: Severity; blocking: boolean }> = {
@@ -24,6 +28,16 @@ export const CATALOGUE: Record<string, { severity: Severity; blocking: boolean }
   SwitchoverTriggerLeft: { severity: 'info', blocking: false },
   InstanceMissing: { severity: 'error', blocking: false },
   InstanceOrphaned: { severity: 'warning', blocking: false },
+  NoPrimary: { severity: 'error', blocking: false },
+  MultiplePrimaries: { severity: 'error', blocking: false },
+  LeaderMismatch: { severity: 'warning', blocking: false },
+  ContainerCrashLooping: { severity: 'error', blocking: false },
+  PodPending: { severity: 'warning', blocking: false },
+  PodNotReady: { severity: 'warning', blocking: false },
+  ReplicationLag: { severity: 'warning', blocking: false },
+  RepoHostMissing: { severity: 'error', blocking: false },
+  PgBouncerUnavailable: { severity: 'error', blocking: false },
+  BackupFailing: { severity: 'warning', blocking: false },
   PermissionDenied: { severity: 'info', blocking: false },
   DataUnavailable: { severity: 'info', blocking: false },
 };

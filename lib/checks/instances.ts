@@ -21,10 +21,8 @@ function unblockRemedy(v: ClusterView, blocker: Finding): string {
     case 'SwitchoverBlocked':
       return `Clear the pending switchover (${blocker.code}); PGO then recreates it within seconds:\n  ${disableSwitchover(v)}\n  ${removeTrigger(v)}\n` +
         `or run \`${heal(v)}\`.`;
-    case 'ReconcilePaused':
-      return `Resolve ${blocker.code} first (${blocker.remedy.split('\n')[0]}); PGO then recreates it.`;
     default:
-      return `Resolve ${blocker.code} first: ${blocker.remedy}`;
+      return `Resolve ${blocker.code} first; PGO then recreates it by itself. ${blocker.remedy}`;
   }
 }
 

@@ -3,7 +3,7 @@
 import type { Finding } from '../model/types.ts';
 import { LABEL } from '../model/types.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
-import { annotate, mergePatch } from './commands.ts';
+import { annotate, heal, mergePatch } from './commands.ts';
 import { finding, type Check } from './context.ts';
 
 function progressingPaused(v: ClusterView): { message?: string } | undefined {
@@ -40,7 +40,7 @@ function checkCluster(v: ClusterView): Finding[] {
       subject,
       message: `spec.paused is true: PGO does not reconcile ${v.namespace}/${v.name}`,
       detail: 'While paused PGO changes nothing: missing instances, users, backups and pgBouncer stay as they are.',
-      remedy: `Resume reconciliation when you are ready:\n  ${mergePatch(v, { spec: { paused: false } })}`,
+      remedy: `Resume reconciliation when you are ready:\n  ${mergePatch(v, { spec: { paused: false } })}\nor run \`${heal(v)} --unpause\`.`,
       blocking: true,
       data: { reason: 'SpecPaused' },
     }));

@@ -159,7 +159,7 @@ function checkCluster(v: ClusterView): Finding[] {
       detail: 'A loaded gun: whenever PGO clears status.patroni.switchover (the request is disabled and later re-enabled, or the status is lost), ' +
         'the old annotation starts a switchover nobody asked for; if that request cannot succeed, the switchover step blocks every later reconcile step ' +
         '(instances, users, backups, pgBouncer). The maintainers advise disabling switchover after use.',
-      remedy: `Disable it and drop the annotation:\n  ${disableSwitchover(v)}\n  ${removeTrigger(v)}`,
+      remedy: `Disable it and drop the annotation:\n  ${disableSwitchover(v)}\n  ${removeTrigger(v)}\nor run \`${heal(v)}\`.`,
       data,
     }));
     const target = sw.targetInstance ? v.instances.find((i) => i.name === sw.targetInstance) : undefined;

@@ -79,6 +79,8 @@ export interface ClusterView {
   services: KObject[];
   /** The leader's WAL position: the <cluster>-ha `optime` or the leader's own xlog_location, whichever is further. */
   leaderOptime?: number;
+  /** Every pod labelled with the cluster (instances, repo host, pgBouncer, Jobs), in name order. */
+  pods?: KObject[];
   /** Every PVC labelled with the cluster (pgdata, pgwal, pgBackRest repos), in name order. */
   pvcs?: KObject[];
   /** The snapshot's gaps that cover this cluster's namespace: what was not readable. */
@@ -289,6 +291,7 @@ function buildOne(pc: KObject, g: Group, snap: Snapshot): ClusterView {
     events: g.events.slice().sort((a, b) => (eventTime(a) < eventTime(b) ? -1 : eventTime(a) > eventTime(b) ? 1 : byName(a, b))),
     services: g.services.slice().sort(byName),
     leaderOptime,
+    pods: g.pods.slice().sort(byName),
     pvcs: g.pvcs.slice().sort(byName),
     gaps: snap.gaps.filter((gap) => !gap.namespace || gap.namespace === namespace),
   };
