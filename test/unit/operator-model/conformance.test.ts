@@ -100,7 +100,7 @@ test('pgBackRest: repo host StatefulSet, repo PVC, RBAC, ConfigMap keys', () => 
 
 test('the diff itself fails on a changed label, naming the path', () => {
   const model = build.podService(cluster);
-  model.metadata.labels['postgres-operator.crunchydata.com/cluster'] = 'other';
+  model.metadata.labels = { ...model.metadata.labels, 'postgres-operator.crunchydata.com/cluster': 'other' };
   const bad = unexplained(diff(find(items, 'Service', 'hippo-pods'), model), [...SERVER, ...GAPS]);
   assert.equal(bad.map((d) => d.path), ['metadata.labels.postgres-operator.crunchydata.com/cluster']);
 });
