@@ -124,7 +124,7 @@ async function reconcileError(d: Deps): Promise<StepError> {
     assert.instance(e, StepError);
     return e as StepError;
   }
-  throw new assert.Assertion({ message: 'reconcile succeeded; expected an error' });
+  throw new Error('reconcile succeeded; expected an error');
 }
 
 const stuck = () => new FakeKube(recorded('v5.8.9', 'switchover-stuck-target-is-primary.yaml'));
