@@ -63,7 +63,8 @@ export interface ClusterObjects {
  *  metadata (uid, resourceVersion, ...) is dropped; finalizers too, so tests can clean up
  *  without an operator or a controller manager. */
 export function shapeCluster(version: PgoVersion, namespace: string, name: string): ClusterObjects {
-  const source = recordedHealthy(version).filter((o) => (KINDS as readonly string[]).includes(o.kind!) && o.metadata.name !== 'default');
+  // Not PGO's: the default ServiceAccount and the root CA ConfigMap come with every namespace.
+  const source = recordedHealthy(version).filter((o) => (KINDS as readonly string[]).includes(o.kind!) && !['default', 'kube-root-ca.crt'].includes(o.metadata.name));
   // Names, labels and annotations all derive from the cluster name; so do the Patroni scope and
   // service host names. \b keeps words that merely contain it intact.
   const renamed = JSON.parse(
