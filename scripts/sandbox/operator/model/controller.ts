@@ -1,5 +1,6 @@
 // Watches (the PostgresClusters, what they own, and instance pods), the work queue and the
 // workers. Watch-driven, with a periodic resync of every known cluster.
+import { setMaxListeners } from 'node:events';
 import type { Kube, KObj, WatchType } from './kube.ts';
 import type { Logger } from './log.ts';
 import { ROLE_MASTER, LABEL } from './naming.ts';
@@ -118,6 +119,7 @@ export class Controller {
   }
 
   async run(): Promise<void> {
+    setMaxListeners(0, this.abort.signal); // one listener per open watch
     const kinds: Array<keyof typeof ALL> = ['PostgresCluster', 'Pod', ...OWNED];
     let pending = kinds.length;
     const allSynced = new Promise<void>((resolve) => {
