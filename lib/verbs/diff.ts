@@ -8,7 +8,7 @@ import { connect } from '../kube/connect.ts';
 import { collect, type Scope } from '../collect/collect.ts';
 import { loadSnapshot } from '../snapshot/from-file.ts';
 import { buildClusterViews } from '../view/cluster-view.ts';
-import { runChecks } from '../checks/index.ts';
+import { DEFAULT_MAX_LAG_BYTES as MAX_LAG, runChecks } from '../checks/index.ts';
 import type { KObject, Snapshot } from '../model/types.ts';
 import { stateDiff } from '../diff/state-diff.ts';
 import { manifestConsequences, newFindings } from '../diff/consequences.ts';
@@ -16,7 +16,7 @@ import { predictApply, validateManifest } from '../diff/manifest.ts';
 import { renderManifestDiff, renderStateDiffs } from '../diff/render.ts';
 
 export const DIFF_API_VERSION = 'kubectl-pgo.crunchy-tools.dev/v1alpha1';
-const MAX_LAG = 16 * 1024 * 1024;
+
 
 export interface DiffOptions {
   flags: GlobalFlags;
