@@ -3,8 +3,11 @@
 # so `sandbox.sh status` lists these processes and `sandbox.sh down` can reap leftovers.
 
 PODS_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-: "${SANDBOX_DIR:?SANDBOX_DIR is not set: run through scripts/sandbox/sandbox.sh}"
 : "${REPO_ROOT:=$(cd "$PODS_SCRIPTS/../../.." && pwd)}"
+if [ -z "${SANDBOX_DIR:-}" ] && [ -f "$REPO_ROOT/.sandbox/env" ]; then
+  set -a; source "$REPO_ROOT/.sandbox/env"; set +a   # run by hand rather than through sandbox.sh
+fi
+: "${SANDBOX_DIR:?SANDBOX_DIR is not set and the sandbox is not up: npm run sandbox -- up --pods}"
 RUN_DIR="$SANDBOX_DIR/run"
 LOG_DIR="$SANDBOX_DIR/logs"
 PODS_DIR="$SANDBOX_DIR/pods"          # everything of ours that is not a pid file or a log
