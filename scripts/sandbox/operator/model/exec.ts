@@ -1,5 +1,7 @@
 // Pod exec through the API's pods/exec subresource, using the sandbox's kubectl (the model has
 // no SPDY/WebSocket client of its own). The error message is the API's, as PGO reports it.
+// SPDY, as PGO v5.8.9's client-go executor: over WebSocket the apiserver's translation wraps
+// the error a second time ("Internal error occurred: Internal error occurred: ...").
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { ExecResult, PodExec } from './switchover.ts';
@@ -11,7 +13,7 @@ export function kubectlExec(kubectl: string, kubeconfig: string, timeoutMs = 60_
     new Promise<ExecResult>((resolve, reject) => {
       const child = spawn(kubectl, ['--kubeconfig', kubeconfig, 'exec', '-n', namespace, pod, '-c', container, '--', ...command], {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, KUBECONFIG: kubeconfig },
+        env: { ...process.env, KUBECONFIG: kubeconfig, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' },
       });
       let stdout = '';
       let stderr = '';
