@@ -46,6 +46,18 @@ export interface PredictedChange {
   diff: string;
 }
 
+/** The live object with the manifest's spec, labels and annotations: what applying it would store. */
+export function desiredOver(live: KObject, manifest: KObject): KObject {
+  const annotations = { ...(live.metadata.annotations ?? {}), ...(manifest.metadata.annotations ?? {}) };
+  const labels = { ...(live.metadata.labels ?? {}), ...(manifest.metadata.labels ?? {}) };
+  return {
+    apiVersion: manifest.apiVersion,
+    kind: 'PostgresCluster',
+    metadata: { ...live.metadata, labels, annotations },
+    spec: manifest.spec,
+  };
+}
+
 export async function predictApply(client: ApiClient, manifest: KObject): Promise<PredictedChange> {
   const version = manifest.apiVersion!.split('/')[1];
   const path = clusterPath(version, manifest.metadata.namespace!, manifest.metadata.name);
@@ -55,13 +67,18 @@ export async function predictApply(client: ApiClient, manifest: KObject): Promis
   } catch (e) {
     if ((e as { status?: number }).status !== 404) throw e;
   }
-  const predicted = await client.request<KObject>({
-    method: 'PATCH',
-    path,
-    patchType: 'apply',
-    query: { dryRun: 'All', fieldManager: FIELD_MANAGER, force: true },
-    body: manifest,
-  });
+  // The manifest is the whole desired object, as a person means it when they edit and apply a
+  // full manifest: a dry-run update (or create) lets the server default and validate it. A
+  // server-side apply would keep fields other managers own, so a removed instance set would not
+  // show as removed.
+  const predicted = live
+    ? await client.request<KObject>({ method: 'PUT', path, query: { dryRun: 'All', fieldManager: FIELD_MANAGER }, body: desiredOver(live, manifest) })
+    : await client.request<KObject>({
+        method: 'POST',
+        path: path.slice(0, path.lastIndexOf('/')),
+        query: { dryRun: 'All', fieldManager: FIELD_MANAGER },
+        body: manifest,
+      });
   const ref = `${manifest.metadata.namespace}/${manifest.metadata.name}`;
   const diff = unifiedDiff(displayYaml(live), displayYaml(predicted), { from: `live/${ref}`, to: `merged/${ref}` });
   return { live, predicted, diff };
