@@ -167,7 +167,9 @@ export function localOverrides(i: OverrideInput): any {
       ],
     },
   };
-  return overlay(pathPatch(i.operatorConfig, i.mounts) ?? {}, fixed);
+  // bootstrap.dcs goes into the DCS as it is: it is the cluster's, not this container's.
+  const own = i.operatorConfig?.bootstrap?.dcs ? { ...i.operatorConfig, bootstrap: { ...i.operatorConfig.bootstrap, dcs: undefined } } : i.operatorConfig;
+  return overlay(pathPatch(own, i.mounts) ?? {}, fixed);
 }
 
 /** Like deepMerge, but keeps nulls: they delete keys when Patroni merges the files. */
