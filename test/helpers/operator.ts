@@ -1,10 +1,11 @@
 // Tests only: the recorded PGO fixtures, a field-path diff for the operator model's conformance
 // test, and helpers for the operator end-to-end suite (model by default, or the binary named by
 // SANDBOX_OPERATOR).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { repoRoot } from './kubectl.ts';
+import { api, apiOk, kubectl, waitFor } from './sandbox.ts';
 
 export const sharedDir = path.resolve(repoRoot, '../shared');
 
@@ -78,4 +79,132 @@ export function unexplained(diffs: Difference[], allowed: RegExp[]): Difference[
 
 export function describe(diffs: Difference[]): string {
   return diffs.map((d) => `  ${d.path}: recorded ${JSON.stringify(d.recorded)} model ${JSON.stringify(d.model)}`).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// End to end: the operator in the sandbox (model, or SANDBOX_OPERATOR=PATH).
+
+export const operatorLogFile = path.join(repoRoot, '.sandbox', 'operator.log');
+export const operatorKind = () => (process.env.SANDBOX_OPERATOR ? `binary ${process.env.SANDBOX_OPERATOR}` : 'model');
+export const PGC = '/apis/postgres-operator.crunchydata.com/v1beta1';
+export const ROLE = 'postgres-operator.crunchydata.com/role';
+export const TRIGGER = 'postgres-operator.crunchydata.com/trigger-switchover';
+
+export function operatorLog(): string {
+  return existsSync(operatorLogFile) ? readFileSync(operatorLogFile, 'utf8') : '';
+}
+
+/** The operator Deployment's pods with their Ready condition. */
+export async function operatorPods(): Promise<Array<{ name: string; ready: boolean; restarts: number; deleting: boolean }>> {
+  const list = await apiOk('GET', '/api/v1/namespaces/postgres-operator/pods?labelSelector=postgres-operator.crunchydata.com%2Fcontrol-plane%3Dpostgres-operator');
+  return (list.items ?? []).map((p: Obj) => ({
+    name: p.metadata.name,
+    ready: (p.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True'),
+    restarts: p.status?.containerStatuses?.[0]?.restartCount ?? 0,
+    deleting: Boolean(p.metadata.deletionTimestamp),
+  }));
+}
+
+/** The pid of the operator process the supervisor runs, or undefined. */
+export function operatorPid(): number | undefined {
+  const f = path.join(repoRoot, '.sandbox', 'run', 'operator.pid');
+  if (!existsSync(f)) return undefined;
+  const pid = Number(readFileSync(f, 'utf8').trim());
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fails with a clear message unless `npm run sandbox -- up --operator` has been run. */
+export async function requireOperator(): Promise<void> {
+  await waitFor('the operator pod to be Ready (run `npm run sandbox -- up --operator` first)', async () => (await operatorPods()).some((p) => p.ready && !p.deleting), {
+    timeoutMs: 60_000,
+  });
+}
+
+export function clusterManifest(namespace: string, name: string): Obj {
+  const volume = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } };
+  return {
+    apiVersion: 'postgres-operator.crunchydata.com/v1beta1',
+    kind: 'PostgresCluster',
+    metadata: { name, namespace },
+    spec: {
+      postgresVersion: 16,
+      backups: { pgbackrest: { repos: [{ name: 'repo1', volume: { volumeClaimSpec: volume } }] } },
+      instances: [
+        { name: 'instance1', replicas: 1, dataVolumeClaimSpec: volume },
+        { name: 'instance2', replicas: 1, dataVolumeClaimSpec: volume },
+      ],
+    },
+  };
+}
+
+export interface InstanceView {
+  name: string;
+  set: string;
+  stsUid?: string;
+  pod?: string;
+  role?: string;
+  ready: boolean;
+}
+
+/** Instance StatefulSets and their pods, by instance name. */
+export async function instanceViews(namespace: string, cluster: string): Promise<Map<string, InstanceView>> {
+  const sel = encodeURIComponent(`postgres-operator.crunchydata.com/cluster=${cluster},postgres-operator.crunchydata.com/instance`);
+  const [sts, pods] = await Promise.all([
+    apiOk('GET', `/apis/apps/v1/namespaces/${namespace}/statefulsets?labelSelector=${sel}`),
+    apiOk('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${sel}`),
+  ]);
+  const out = new Map<string, InstanceView>();
+  for (const s of sts.items ?? []) {
+    out.set(s.metadata.name, { name: s.metadata.name, set: s.metadata.labels['postgres-operator.crunchydata.com/instance-set'], stsUid: s.metadata.uid, ready: false });
+  }
+  for (const p of pods.items ?? []) {
+    const name = p.metadata.labels['postgres-operator.crunchydata.com/instance'];
+    const v: InstanceView = out.get(name) ?? { name, set: p.metadata.labels['postgres-operator.crunchydata.com/instance-set'], ready: false };
+    v.pod = p.metadata.name;
+    v.role = p.metadata.labels[ROLE];
+    v.ready = !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True');
+    out.set(name, v);
+  }
+  return out;
+}
+
+export async function pvcUid(namespace: string, name: string): Promise<string | undefined> {
+  const r = await api('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}`);
+  return r.status === 200 ? (r.body as Obj).metadata.uid : undefined;
+}
+
+export async function getCluster(namespace: string, name: string): Promise<Obj> {
+  return apiOk('GET', `${PGC}/namespaces/${namespace}/postgresclusters/${name}`);
+}
+
+export async function patchCluster(namespace: string, name: string, patch: Obj, type: 'merge' | 'json' = 'merge'): Promise<Obj> {
+  return apiOk('PATCH', `${PGC}/namespaces/${namespace}/postgresclusters/${name}`, patch, {
+    contentType: type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json',
+  });
+}
+
+/** `patronictl list -f json` in a pod's database container (through kubectl exec). */
+export async function patroniMembers(namespace: string, pod: string): Promise<Array<{ Member: string; Role: string; State: string; TL?: number }>> {
+  const r = await kubectl(['exec', '-n', namespace, pod, '-c', 'database', '--', 'patronictl', 'list', '--format', 'json']);
+  if (r.code !== 0) throw new Error(`patronictl list in ${pod}: exit ${r.code}: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout);
+}
+
+/** Waits for two instances, one primary (role master) and one replica, both Ready. */
+export async function waitHealthy(namespace: string, cluster: string, timeoutMs = 240_000): Promise<{ primary: InstanceView; replica: InstanceView }> {
+  return waitFor(
+    `${namespace}/${cluster}: two Ready instances, one master`,
+    async () => {
+      const v = [...(await instanceViews(namespace, cluster)).values()];
+      const primary = v.filter((i) => i.stsUid && i.ready && (i.role === 'master' || i.role === 'primary'));
+      const replica = v.filter((i) => i.stsUid && i.ready && i.role === 'replica');
+      return v.length === 2 && primary.length === 1 && replica.length === 1 ? { primary: primary[0], replica: replica[0] } : undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
 }
