@@ -35,13 +35,15 @@ export interface HealPlan {
   planned: Planned;
 }
 
-export const SWITCHOVER_CODES = ['SwitchoverBlocked', 'SwitchoverLeftEnabled'] as const;
+export const SWITCHOVER_CODES = ['SwitchoverBlocked', 'SwitchoverLeftEnabled', 'SwitchoverTriggerLeft'] as const;
 export const OPERATOR_DOWN_CODES = ['OperatorMissing', 'OperatorNotReady'] as const;
 
 const WHY_SWITCHOVER =
   "PGO runs its switchover step before it creates missing instance StatefulSets, and an error there skips every later step; disabling the switchover and dropping the trigger annotation together lets the rest of the reconcile run, and nothing fires later if someone re-enables it";
 const WHY_LEFT_ENABLED =
   'a switchover left enabled fires again the moment someone sets a new trigger annotation (or re-enables it with the old one still set); disabling it and dropping the annotation together leaves nothing armed';
+const WHY_TRIGGER_LEFT =
+  'a trigger annotation left behind starts a switchover the moment spec.patroni.switchover is enabled again; removing it (and keeping the switchover disabled) leaves nothing armed';
 const WHY_UNPAUSE = 'spec.paused stops every reconcile; --unpause was given, so PGO may act again';
 
 function sameCluster(a: ClusterRef | null, v: ClusterView): boolean {
@@ -80,7 +82,7 @@ function planCluster(view: ClusterView, findings: Finding[], opts: HealOptions):
     summaries.push(`disable spec.patroni.switchover and remove the ${LABEL.triggerSwitchover} annotation`);
     for (const f of switchoverFindings) {
       remedied.push(f);
-      reasons.push({ code: f.code, finding: f.message, why: f.code === 'SwitchoverBlocked' ? WHY_SWITCHOVER : WHY_LEFT_ENABLED });
+      reasons.push({ code: f.code, finding: f.message, why: f.code === 'SwitchoverBlocked' ? WHY_SWITCHOVER : f.code === 'SwitchoverLeftEnabled' ? WHY_LEFT_ENABLED : WHY_TRIGGER_LEFT });
     }
   }
 

@@ -51,6 +51,15 @@ test('SwitchoverLeftEnabled: the same disarming patch (fixture before -> after)'
   assert.equal(afterOf(before, c.patch), yamlFixture('heal/left-enabled.after.yaml'));
 });
 
+test('SwitchoverTriggerLeft (disabled, annotation kept): the annotation goes, the switchover stays disabled', () => {
+  const before = yamlFixture('heal/left-enabled.before.yaml');
+  before.spec.patroni.switchover.enabled = false;
+  const plan = planHeal([viewOf(before)], [finding('SwitchoverTriggerLeft', hippo, { severity: 'info' })], { unpause: false });
+  const after = afterOf(before, plan.planned.changes[0].patch);
+  assert.is(after.metadata.annotations?.[TRIGGER], undefined);
+  assert.is(after.spec.patroni.switchover.enabled, false);
+});
+
 test('both switchover findings at once still make one change with both reasons', () => {
   const before = yamlFixture('heal/switchover-blocked.before.yaml');
   const plan = planHeal([viewOf(before)], [finding('SwitchoverBlocked', hippo), finding('SwitchoverLeftEnabled', hippo)], { unpause: false });
