@@ -267,6 +267,8 @@ test('status from the recorded objects equals the recorded status (instances, sy
   assert.is(got.observedGeneration, want.observedGeneration);
   assert.equal(got.pgbackrest.repoHost, want.pgbackrest.repoHost);
   assert.equal(got.pgbackrest.repos, want.pgbackrest.repos);
+  const brief = (cs: Obj[]) => cs.map((c) => [c.type, c.status, c.reason, c.message, c.observedGeneration]).sort();
+  assert.equal(brief(got.conditions).map((c) => c.slice(0, 4)), brief(want.conditions).map((c) => c.slice(0, 4)));
 });
 
 test.run();
