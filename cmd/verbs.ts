@@ -1,5 +1,9 @@
 // The list of verbs, in help order. Each module is thin: flags, help, then a lazy call into lib/.
 import { status } from './status.ts';
 import { diff } from './diff.ts';
+import { heal } from './heal.ts';
+import { switchover } from './switchover.ts';
+import { version } from './version.ts';
+import { completion } from './completion.ts';
 
-export const verbs = [status, diff];
+export const verbs = [status, diff, heal, switchover, version, completion];
