@@ -1,13 +1,14 @@
 // Tests only: operator-shaped database clusters that really run (scripts/sandbox/pods: kwok pods,
 // a real Patroni + PostgreSQL behind each database pod), and handles on the database runtime:
 // list databases, crash a member (SIGKILL), stop or start a pod's database without touching the pod.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { dump, load } from 'js-yaml';
 import type { KObject } from '../../lib/model/types.ts';
 import { recordedHealthy, type PgoVersion } from './pgo-cluster.ts';
-import { api, applyYaml, createNamespace, kubectl, sandboxDir, waitFor, type RunResult } from './sandbox.ts';
+import { run } from './kubectl.ts';
+import { api, applyYaml, createNamespace, kubectl, repoRoot, sandboxDir, waitFor, type RunResult } from './sandbox.ts';
 
 export const DATA_LABEL = 'postgres-operator.crunchydata.com/data';
 export const ROLE_LABEL = 'postgres-operator.crunchydata.com/role';
@@ -32,6 +33,8 @@ export interface DatabaseInfo {
   restarts: number;
   patroniRssKb: number;
   postgresRssKb: number;
+  patroniPssKb: number;
+  postgresPssKb: number;
 }
 
 function runtimePort(): number {
@@ -212,4 +215,69 @@ export async function waitForLeader(fc: FixtureCluster, timeoutMs = 120_000): Pr
     if (replicas.some((r) => states[fc.pods.indexOf(r)] !== 'replica')) return undefined;
     return { primary: primaries[0], replicas };
   }, { timeoutMs, intervalMs: 500 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pods hooks themselves, and the processes they own.
+
+/** .sandbox/env as a map (lines `export NAME='value'`). */
+export function sandboxEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path.join(sandboxDir, 'env'), 'utf8').split('\n')) {
+    const m = /^export ([A-Z_][A-Z0-9_]*)='(.*)'$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** Runs scripts/sandbox/pods/<hook>.sh the way sandbox.sh does: repo root, .sandbox/env exported. */
+export async function runPodsHook(hook: 'up' | 'down' | 'status', timeoutMs = 300_000): Promise<RunResult & { ms: number }> {
+  const t0 = Date.now();
+  const r = await run('bash', [path.join(repoRoot, 'scripts/sandbox/pods', `${hook}.sh`)], { env: { ...process.env, ...sandboxEnv() }, timeoutMs });
+  return { ...r, ms: Date.now() - t0 };
+}
+
+/** Pids named in .sandbox/run/pods-*.pid that still run. */
+export function podsComponentPids(): Record<string, number> {
+  const dir = path.join(sandboxDir, 'run');
+  const out: Record<string, number> = {};
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    const m = /^(pods-.+)\.pid$/.exec(f);
+    if (m) out[m[1]] = Number(readFileSync(path.join(dir, f), 'utf8').trim());
+  }
+  return out;
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+}
+
+function readProc(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Running processes whose command line names the pods tree (configs, data directories). */
+export function podsTreeProcesses(): number[] {
+  const root = realpathSync(path.join(sandboxDir, 'pods'));
+  return allPids().filter((p) => p !== process.pid && processAlive(p) && readProc(p, 'cmdline').replace(/\0/g, ' ').includes(`${root}/`));
+}
+
+/** The given pids and their running descendants. */
+export function withDescendants(roots: number[]): number[] {
+  const parent = new Map<number, number>();
+  for (const p of allPids()) {
+    const stat = readProc(p, 'stat');
+    if (stat) parent.set(p, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  }
+  const out = new Set(roots.filter(processAlive));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, pp] of parent) if (!out.has(p) && out.has(pp) && processAlive(p)) { out.add(p); grew = true; }
+  }
+  return [...out];
 }

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { dump, load } from 'js-yaml';
 import {
   createFixtureCluster, crashDatabase, database, databases, execDb, getPod, leaderEndpoints, processAlive, roleOf,
-  startDatabase, waitForLeader, type FixtureCluster,
+  podsComponentPids, podsTreeProcesses, runPodsHook, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
 } from '../../helpers/pods.ts';
 import { api, deleteNamespace, uniqueName, waitFor } from '../../helpers/sandbox.ts';
 
@@ -182,6 +182,32 @@ test('deleting a pod stops its database; the recreated pod finds its data on the
   assert.is(again.dataDir, before.dataDir, 'the same claim, the same data directory');
   await waitFor('the recreated pod labelled replica', async () => (await roleOf(ns, replica)) === 'replica', { timeoutMs: 30_000 });
   assert.is(await sql(replica, 'select v from kpgo_e2e'), marker);
+});
+
+test('pods/down.sh leaves nothing running; up --pods brings the databases back on their data', async () => {
+  const dbs = await databases();
+  assert.ok(dbs.length >= 2, 'databases run before down');
+  const components = podsComponentPids();
+  const ours = withDescendants([
+    ...Object.values(components),
+    ...dbs.flatMap((d) => [d.patroniPid, d.postgresPid]).filter((p): p is number => !!p),
+  ]);
+  const down = await runPodsHook('down');
+  assert.is(down.code, 0, down.stderr);
+  console.log(`    pods down in ${(down.ms / 1000).toFixed(1)} s`);
+  assert.equal(ours.filter(processAlive), [], 'every process of the pods hook has exited');
+  assert.equal(podsTreeProcesses(), [], 'no process names the pods tree');
+
+  const up = await runPodsHook('up');
+  assert.is(up.code, 0, up.stderr);
+  console.log(`    pods up (warm) in ${(up.ms / 1000).toFixed(1)} s`);
+  const t0 = Date.now();
+  const leader = await waitForLeader(fc, 150_000);
+  console.log(`    ${fc.pods.length}-member cluster ready again ${((Date.now() - t0) / 1000).toFixed(1)} s after up`);
+  assert.is(await sql(leader.primary, 'select v from kpgo_e2e'), marker, 'the data survived');
+  for (const d of await databases(ns)) {
+    console.log(`    ${d.pod}: patroni ${(d.patroniRssKb / 1024).toFixed(0)} MB + postgres ${(d.postgresRssKb / 1024).toFixed(0)} MB RSS (PSS ${((d.patroniPssKb + d.postgresPssKb) / 1024).toFixed(0)} MB)`);
+  }
 });
 
 test.run();

@@ -4,7 +4,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import { Ports } from './pod-config.ts';
-import { alive, postmasterPid, rssKb, signal, waitGone, withDescendants } from './procs.ts';
+import { alive, postmasterPid, pssKb, rssKb, signal, waitGone, withDescendants } from './procs.ts';
 
 export interface DatabaseSpec {
   namespace: string;
@@ -173,6 +173,8 @@ export class Database {
       restarts: this.restarts,
       patroniRssKb: patroni ? rssKb([patroni]) : 0,
       postgresRssKb: postgres ? rssKb(withDescendants([postgres])) : 0,
+      patroniPssKb: patroni ? pssKb([patroni]) : 0,
+      postgresPssKb: postgres ? pssKb(withDescendants([postgres])) : 0,
     };
   }
 }

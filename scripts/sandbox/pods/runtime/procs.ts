@@ -71,6 +71,20 @@ export function rssKb(pids: number[]): number {
   return sum;
 }
 
+/** Proportional set size: shared pages (PostgreSQL's shared buffers) split among their users. */
+export function pssKb(pids: number[]): number {
+  let sum = 0;
+  for (const p of pids) {
+    try {
+      const m = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
+      if (m) sum += Number(m[1]);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
 export function signal(pids: number[], sig: NodeJS.Signals): void {
   for (const p of pids) {
     try {
