@@ -43,6 +43,33 @@ export class World implements ApiClient {
     this.objects = objects;
   }
 
+  /** The recorded healthy cluster: hippo-instance2-k5cc primary, hippo-instance1-hcjs replica. */
+  static healthy(opts: { operator?: KObject | null } = {}): World {
+    const objs = items(path.join(sharedDir, 'fixtures/pgo/v5.8.9/recorded/healthy.yaml'));
+    if (opts.operator !== null) objs.push(opts.operator ?? operatorDeployment());
+    return new World(objs);
+  }
+
+  /** How the PGO stand-in answers a switchover request: Patroni moves the leader and PGO records
+   *  it; PGO records it without the leader moving (the timeline trap); or nothing happens. */
+  switchover: 'works' | 'status-only' | 'never' = 'works';
+
+  private actOnSwitchover(): void {
+    const pc = this.cluster;
+    const sw = pc.spec?.patroni?.switchover;
+    const trigger = pc.metadata.annotations?.[LABEL.triggerSwitchover];
+    if (!sw?.enabled || !trigger || pc.status?.patroni?.switchover === trigger || this.switchover === 'never') return;
+    const pods = this.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.[LABEL.instance]);
+    const target = pods.find((p) => p.metadata.labels?.[LABEL.instance] === sw.targetInstance);
+    if (this.switchover === 'works' && target) {
+      for (const p of pods) p.metadata.labels![LABEL.role] = p === target ? 'master' : 'replica';
+      const ha = this.objects.find((o) => o.kind === 'Endpoints' && o.metadata.name === `${pc.metadata.name}-ha`);
+      if (ha) ha.metadata.annotations = { ...ha.metadata.annotations, leader: target.metadata.name };
+    }
+    pc.status = { ...pc.status, patroni: { ...pc.status?.patroni, switchover: trigger } };
+    this.bump(pc);
+  }
+
   static incident(opts: { operator?: KObject | null } = {}): World {
     const objs = items(path.join(repoRoot, 'test/fixtures/incident/incident.yaml'));
     if (opts.operator !== null) objs.push(opts.operator ?? operatorDeployment());
@@ -71,6 +98,7 @@ export class World implements ApiClient {
   /** What collect would see now; the PGO stand-in acts between looks. */
   snapshot(): Snapshot {
     this.looks++;
+    if (this.looks > this.recreateAfterLooks) this.actOnSwitchover();
     const pc = this.cluster;
     const blocked = pc.spec?.patroni?.switchover?.enabled === true && !!pc.metadata.annotations?.[LABEL.triggerSwitchover] && pc.spec?.paused !== true;
     const operatorUp = this.objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'pgo' && (o.status?.availableReplicas ?? 0) > 0);
@@ -85,6 +113,11 @@ export class World implements ApiClient {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async request<T = any>(req: RequestOptions): Promise<T> {
     this.requests.push(structuredClone(req));
+    if (req.method === 'GET') {
+      const name = req.path.split('/').pop();
+      const cm = this.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);
+      if (cm) return structuredClone(cm) as T;
+    }
     if (req.method !== 'PATCH') throw new ApiError(`Error from server (NotFound): ${req.path} not found`, 404, 'NotFound');
     this.beforePatch?.(this, req);
     const pc = this.cluster;
