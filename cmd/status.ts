@@ -3,17 +3,19 @@ import type { Verb } from '../lib/cli/verb.ts';
 import { globalFlagsOf } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
 
+// Kept under 96 columns: yargs re-wraps longer lines of the epilogue.
 const RBAC = [
-  'RBAC requirements (ask your cluster admin for these in the namespaces you look at, or cluster-wide for -A):',
-  '  RESOURCE                                     VERBS',
-  '  postgresclusters.postgres-operator...        list, get, watch (watch only with --watch)',
-  '  statefulsets.apps, pods                      list, watch (watch only with --watch)',
-  '  persistentvolumeclaims, endpoints, services  list',
-  '  deployments.apps, jobs.batch, events         list',
-  '  deployments.apps, pods (all namespaces)      list  (optional: finds the operator; without it: operator Unknown)',
-  '  customresourcedefinitions.apiextensions...   get   (optional: the PGO version the CRD declares)',
-  'Without the postgresclusters list nothing can be reported (exit 1). Any other list that is forbidden',
-  'makes what it covers Unknown and prints a warning naming the missing permission; the rest is reported.',
+  'RBAC requirements (in each namespace looked at; cluster-wide with -A):',
+  '  RESOURCE (API GROUP)                                   VERBS',
+  '  postgresclusters (postgres-operator.crunchydata.com)   list, get; watch with --watch',
+  '  statefulsets (apps), pods                              list; watch with --watch',
+  '  persistentvolumeclaims, endpoints, services, events    list',
+  '  deployments (apps), jobs (batch)                       list',
+  '  deployments (apps), pods - in all namespaces           list  (optional: finds the operator)',
+  '  customresourcedefinitions (apiextensions.k8s.io)       get   (optional: PGO version)',
+  'Without the postgresclusters list nothing can be reported (exit 1). Any other forbidden list',
+  'makes what it covers Unknown, prints a warning naming the missing permission, and the rest',
+  'is still reported.',
 ].join('\n');
 
 export const status: Verb = {
@@ -28,14 +30,20 @@ export const status: Verb = {
       .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'Print again whenever a cluster, StatefulSet or pod changes (Ctrl-C to stop)' })
       .example('kubectl pgo status -A', 'One line per PostgresCluster in every namespace, most severe finding first')
       .example('kubectl pgo status hippo -n db', 'One cluster in detail: instances, switchover, backups, pgBouncer, findings with the commands that fix them')
-      .example('kubectl pgo status -n db -o json | jq \'.clusters[] | select(.health != "Healthy")\'', 'The report as data (schema kubectl-pgo.crunchy-tools.dev/v1alpha1, see README)')
-      .example('kubectl get postgrescluster,sts,pods,pvc,endpoints,svc,deploy,jobs -n db -o yaml > dump.yaml && kubectl pgo status --from dump.yaml', 'Diagnose from a dump, with no access to the cluster')
+      .example('kubectl pgo status -A -o json', 'The report as data (StatusReport, kubectl-pgo.crunchy-tools.dev/v1alpha1; see README)')
+      .example('kubectl pgo status --from dump.yaml', 'Diagnose from a dump (made as shown below), with no access to the cluster')
       .example('kubectl pgo status hippo -n db --watch', 'Follow a cluster while it converges')
       .epilogue(
         [
-          'Health: Healthy | Degraded (something is wrong, PGO can still fix it) | Blocked (PGO cannot converge by itself) | Unknown (not readable).',
-          'Exit codes: 0 no error finding; 2 at least one error finding; 1 the verb could not run (usage, kubeconfig, API, the',
-          'PostgresCluster list forbidden, --from unreadable, cluster not found). With --watch: the code of the last report.',
+          'Health: Healthy | Degraded (wrong, but PGO can still fix it) | Blocked (PGO cannot',
+          'converge by itself) | Unknown (could not be read).',
+          '',
+          'Exit codes: 0 no error finding; 2 at least one error finding; 1 the verb could not run',
+          '(usage, kubeconfig, API, postgresclusters list forbidden, --from unreadable, not found).',
+          'With --watch, Ctrl-C ends it with the code of the last report.',
+          '',
+          'A dump for --from (a file or a directory of such files):',
+          '  kubectl get postgrescluster,sts,pod,pvc,endpoints,svc,deploy,job,event -n db -o yaml > dump.yaml',
           '',
           RBAC,
         ].join('\n'),

@@ -88,19 +88,26 @@ function counts(findings: ReportFinding[]): string {
   return parts.join(', ');
 }
 
+function healthReason(c: ClusterStatus, blocker: string | undefined): string {
+  if (c.health === 'Blocked' && blocker) return ` (PGO cannot converge by itself: ${blocker})`;
+  if (c.health === 'Unknown' && c.unknown.length) return ` (cannot read ${c.unknown.join(', ')})`;
+  return '';
+}
+
 export function renderStatusDetail(report: StatusReport, c: ClusterStatus, opts: { color: boolean }): string {
   const on = opts.color;
-  const ready = c.replicas.ready === null ? 'Unknown' : String(c.replicas.ready);
+  const ready = c.replicas.ready === null ? '?' : String(c.replicas.ready);
   const observed = c.replicas.observed === null ? 'unknown' : String(c.replicas.observed);
   const blocking = c.findings.find((f) => f.blocking && !f.blockedBy);
   const pairs: Array<[string, string]> = [
     ['Name', c.name],
     ['Namespace', c.namespace],
-    ['Health', paintHealth(on, c.health) + (c.health === 'Blocked' && blocking ? ` (PGO cannot converge by itself: ${blocking.code})` : '')],
-    ['Instances', `${ready}/${c.replicas.desired} ready (${observed} StatefulSet${c.replicas.observed === 1 ? '' : 's'})`],
+    ['Health', paintHealth(on, c.health) + healthReason(c, blocking?.code)],
+    ['Instances', `${ready}/${c.replicas.desired} ready (${observed} StatefulSet${c.replicas.observed === 1 ? '' : 's'}${c.replicas.ready === null ? '; pods not readable' : ''})`],
     ['Primary', primaryCell(c)],
     ['Leader', c.leader ?? (c.unknown.includes('endpoints') ? '<unknown>' : '<none>')],
   ];
+  if (c.unknown.length) pairs.push(['Not readable', `${c.unknown.join(', ')} (see the warnings at the end)`]);
   if (c.paused) pairs.push(['Paused', 'true']);
   if (c.shutdown) pairs.push(['Shutdown', 'true']);
   pairs.push(['Age', formatAge(c.ageSeconds)], ['API version', c.apiVersion], ['Operator', operatorCell(report.operator)]);
@@ -112,6 +119,6 @@ export function renderStatusDetail(report: StatusReport, c: ClusterStatus, opts:
   out += `\n${heading(on, 'Backups:')}\n${backupsText(c)}`;
   out += `\n${heading(on, 'pgBouncer:')} ${pgBouncerText(c)}\n`;
   const findings = [...c.findings, ...report.operator.findings];
-  out += `\n${heading(on, `Findings (${counts(findings)}):`)}${findings.length ? '\n' + renderFindings(on, findings) : ' none\n'}`;
+  out += `\n${heading(on, `Findings (${counts(findings)}):`)}${findings.length ? '\n' + renderFindings(on, findings) : c.unknown.length ? ' none in what could be read\n' : ' none\n'}`;
   return out;
 }

@@ -80,7 +80,7 @@ export async function defaultDeps(): Promise<StatusDeps> {
 }
 
 /** One snapshot -> the report every format is rendered from. */
-export function reportOf(snap: Snapshot, args: StatusArgs, deps: StatusDeps): StatusReport {
+export function reportOf(snap: Snapshot, args: StatusArgs, deps: StatusDeps, scope?: Scope): StatusReport {
   const pgcGap = snap.gaps.find((g) => g.resource.split('.')[0] === 'postgresclusters');
   // Without the PostgresCluster list there is nothing to report on: that is a failure, not a gap.
   if (pgcGap) throw new ExitError(gapLine(reportGap(pgcGap)).replace(/^Warning: /, 'error: '), 1);
@@ -91,13 +91,16 @@ export function reportOf(snap: Snapshot, args: StatusArgs, deps: StatusDeps): St
     views = wanted;
   }
   const findings = deps.runChecks(snap, { maxLagBytes: args.maxLagBytes, now: new Date(snap.takenAt) });
-  return buildStatusReport({
+  const report = buildStatusReport({
     snapshot: snap,
     views,
     findings,
     health: (ref) => deps.healthOf(ref, findings, snap),
     now: deps.now(),
   });
+  // The scope asked for decides the layout (NAMESPACE column, detailed view), whatever the source kept.
+  if (scope) report.scope = { allNamespaces: scope.allNamespaces, namespace: scope.allNamespaces ? null : scope.namespace, cluster: scope.cluster ?? null };
+  return report;
 }
 
 function notFoundIn(snap: Snapshot, args: StatusArgs, views: ClusterView[]): ExitError {
@@ -127,15 +130,16 @@ function write(io: IO, report: StatusReport, args: StatusArgs): string {
 export async function runStatus(args: StatusArgs, io: IO, deps?: StatusDeps): Promise<number> {
   const d = deps ?? (await defaultDeps());
   if (args.from !== undefined) {
-    const snap = d.loadSnapshot(args.from, scopeOf(args, undefined));
-    const report = reportOf(snap, args, d);
+    const scope = scopeOf(args, undefined);
+    const snap = d.loadSnapshot(args.from, scope);
+    const report = reportOf(snap, args, d, scope);
     write(io, report, args);
     return exitCodeOf(report);
   }
   const client = await d.connect(args.flags);
   const scope = scopeOf(args, client.defaultNamespace);
   const snap = await d.collect(client, scope);
-  const report = reportOf(snap, args, d);
+  const report = reportOf(snap, args, d, scope);
   if (!args.watch) {
     write(io, report, args);
     return exitCodeOf(report);
@@ -260,7 +264,7 @@ async function watchStatus(
       try {
         const snap = await deps.collect(client, scope);
         if (signal.aborted) break;
-        show(reportOf(snap, args, deps));
+        show(reportOf(snap, args, deps, scope));
       } catch (e) {
         // A blip (API restart, timeout) must not end a watch someone relies on at 3 a.m.
         io.err(`${(e instanceof Error ? e.message : String(e)).split('\n')[0].replace(/^(?!error:)/, 'error: ')} (will retry on the next change)\n`);
@@ -268,7 +272,8 @@ async function watchStatus(
     }
   } finally {
     dispose();
-    await Promise.allSettled(watchers);
+    // Watches end on the abort; do not hang on one that does not.
+    await Promise.race([Promise.allSettled(watchers), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
   return code;
 }
