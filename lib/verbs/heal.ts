@@ -130,11 +130,18 @@ interface Progress {
 
 /** What heal waits for in one cluster: the healed findings and those they blocked gone, every
  *  instance StatefulSet there, every instance pod ready. */
-export function progressOf(cp: ClusterPlan, first: ClusterView, now: ClusterView | undefined, findings: Finding[]): Progress {
+export function progressOf(cp: ClusterPlan, first: ClusterView, now: ClusterView | undefined, findings: Finding[], earlier: Finding[] = []): Progress {
   if (!now) return { converged: false, line: `${refOf(cp.cluster)} is gone`, remaining: [] };
   const watched = new Set([...cp.remedied.map((f) => f.code), ...cp.notHealed.filter((n) => n.clearsAfterHeal).map((n) => n.finding.code)]);
   const healedCodes = new Set(cp.remedied.map((f) => f.code));
-  const remaining = findings.filter((f) => about(cp.cluster, f) && (watched.has(f.code) || (f.blockedBy && healedCodes.has(f.blockedBy))));
+  // Problems that were there before and heal did not act on are not waited for; problems that
+  // appeared since (a recreated replica not streaming yet) are: PGO is still converging.
+  const known = new Set(earlier.filter((f) => about(cp.cluster, f)).map((f) => `${f.code} ${f.subject}`));
+  const remaining = findings.filter(
+    (f) =>
+      about(cp.cluster, f) &&
+      (watched.has(f.code) || (f.blockedBy && healedCodes.has(f.blockedBy)) || (f.severity !== 'info' && !known.has(`${f.code} ${f.subject}`))),
+  );
   const desired = now.shutdown ? 0 : now.sets.reduce((n, s) => n + s.desiredReplicas, 0);
   const withSts = now.instances.filter((i) => i.statefulSet);
   const ready = withSts.filter((i) => i.ready).length;
@@ -325,7 +332,10 @@ export async function runHeal(args: HealArgs, io: IO, deps?: HealDeps): Promise<
   for (;;) {
     cur = await look(client, scope, args, d);
     progress = new Map(
-      healed.map((c) => [refOf(c.cluster), progressOf(c, firstViews.get(refOf(c.cluster))!, cur.views.find((v) => refOf(v) === refOf(c.cluster)), cur.findings)]),
+      healed.map((c) => [
+        refOf(c.cluster),
+        progressOf(c, firstViews.get(refOf(c.cluster))!, cur.views.find((v) => refOf(v) === refOf(c.cluster)), cur.findings, first.findings),
+      ]),
     );
     const elapsed = d.now().getTime() - applyDone;
     for (const [k, p] of progress) {
