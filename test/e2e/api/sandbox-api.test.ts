@@ -81,7 +81,7 @@ test('the recorded PostgresCluster passes the CRD schema; a bad one is rejected 
 test('a merge patch with dryRun=All answers with the change but stores nothing', async () => {
   const body = pgcBody('dry');
   await apiOk('POST', collectionPath(body, ns), body);
-  const c = { ...shapeCluster(version, ns, 'dry') };
+  const c = shapeCluster(version, ns, 'dry');
   const before = await apiOk<KObject>('GET', clusterPath(c));
   const patch = { spec: { patroni: { switchover: { enabled: true } } } };
   const dry = await apiOk<KObject>('PATCH', `${clusterPath(c)}?dryRun=All`, patch, merge);
