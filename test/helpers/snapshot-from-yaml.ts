@@ -45,6 +45,11 @@ export function snapshotFromObjects(objects: KObject[], opts: FromYamlOptions = 
   const versions = new Set<string>();
   for (const o of objects) {
     const controlPlane = LABEL.controlPlane in (o.metadata.labels ?? {});
+    // Like the collector: events about PostgresClusters, other objects by the cluster label.
+    const ofCluster = LABEL.cluster in (o.metadata.labels ?? {});
+    if (['StatefulSet', 'PersistentVolumeClaim', 'Endpoints', 'Service', 'Job'].includes(String(o.kind)) && !ofCluster) continue;
+    if (o.kind === 'Pod' && !ofCluster && !controlPlane) continue;
+    if (o.kind === 'Event' && (o.involvedObject ?? o.regarding)?.kind !== 'PostgresCluster') continue;
     switch (o.kind) {
       case 'PostgresCluster':
         snap.objects.postgresClusters.push(o);
@@ -59,8 +64,8 @@ export function snapshotFromObjects(objects: KObject[], opts: FromYamlOptions = 
       case 'Endpoints': snap.objects.endpoints.push(o); break;
       case 'Service': snap.objects.services.push(o); break;
       case 'Deployment':
-        if (LABEL.controlPlane in (o.spec?.template?.metadata?.labels ?? {})) snap.operator.deployments.push(o);
-        else snap.objects.deployments.push(o);
+        if (controlPlane || LABEL.controlPlane in (o.spec?.template?.metadata?.labels ?? {})) snap.operator.deployments.push(o);
+        else if (ofCluster) snap.objects.deployments.push(o);
         break;
       case 'Job': snap.objects.jobs.push(o); break;
       case 'Event': snap.objects.events.push(o); break;
@@ -74,7 +79,7 @@ export function snapshotFromObjects(objects: KObject[], opts: FromYamlOptions = 
     }
   }
   snap.pgo.apiVersions = [...versions].sort().reverse();
-  snap.operator.known = opts.operatorKnown ?? snap.operator.deployments.length > 0;
+  snap.operator.known = opts.operatorKnown ?? (snap.operator.deployments.length > 0 || snap.operator.pods.length > 0);
   return snap;
 }
 

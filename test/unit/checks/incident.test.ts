@@ -1,7 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_MAX_LAG_BYTES, healthOf, runChecks } from '../../../lib/checks/index.ts';
+import { loadSnapshot } from '../../../lib/snapshot/from-file.ts';
 import { fixture, recorded, snapshotFromYaml } from '../../helpers/snapshot-from-yaml.ts';
+
+const everywhere = { allNamespaces: true, namespace: '' };
 
 const opts = { maxLagBytes: DEFAULT_MAX_LAG_BYTES, now: new Date('2026-11-25T17:12:30Z') };
 const hippo = { namespace: 'db', name: 'hippo' };
@@ -62,6 +65,25 @@ test('recorded stuck switchover (target already primary): blocked with the patro
   assert.is(blocked!.data?.operatorError, 'patronictl switchover --scheduled=now --force --candidate=hippo-instance1-hcjs-0: exit status 1');
   assert.not.ok(findings.some((f) => f.code === 'InstanceMissing'));
   assert.is(healthOf(hippo, findings, snap), 'Blocked');
+});
+
+test('the same verdicts through the real --from loader', () => {
+  const incident = loadSnapshot(fixture('incident/incident.yaml'), everywhere);
+  const fs = runChecks(incident, { ...opts, now: new Date(incident.takenAt) });
+  assert.is(fs.find((f) => f.code === 'InstanceMissing')?.blockedBy, 'SwitchoverBlocked');
+  assert.is(healthOf(hippo, fs, incident), 'Blocked');
+  const healthy = loadSnapshot(recorded('v5.8.9', 'healthy.yaml'), everywhere);
+  assert.is(healthy.operator.known, false);
+  assert.is(healthOf(hippo, runChecks(healthy, { ...opts, now: new Date(healthy.takenAt) }), healthy), 'Healthy');
+});
+
+test('the test helper files objects as the real loader does', () => {
+  for (const file of [fixture('incident/incident.yaml'), fixture('clusters/base.yaml')]) {
+    const mine = snapshotFromYaml(file);
+    const real = loadSnapshot(file, everywhere);
+    assert.equal(mine.objects, real.objects, file);
+    assert.equal(mine.operator, real.operator, file);
+  }
 });
 
 test.run();
