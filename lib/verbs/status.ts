@@ -12,10 +12,11 @@ import { LABEL, type CheckOptions, type ClusterRef, type Finding, type Health, t
 import { buildStatusReport, exitCodeOf } from '../report/build.ts';
 import { gapLine, permissionOf, reportGap } from '../report/gaps.ts';
 import type { StatusReport } from '../report/schema.ts';
+import { DEFAULT_MAX_LAG_BYTES } from '../checks/index.ts';
 import { renderStatus } from '../render/status.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
 
-export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
+export { DEFAULT_MAX_LAG_BYTES };
 
 export interface StatusArgs {
   flags: GlobalFlags;
@@ -31,7 +32,8 @@ export interface StatusDeps {
   collect(client: ApiClient, scope: Scope): Promise<Snapshot>;
   loadSnapshot(path: string, scope: Scope): Snapshot;
   buildClusterViews(snap: Snapshot): ClusterView[];
-  runChecks(snap: Snapshot, opts: CheckOptions): Finding[];
+  /** views: the ones already built from snap, so they are not built twice. */
+  runChecks(snap: Snapshot, opts: CheckOptions, views?: ClusterView[]): Finding[];
   healthOf(ref: ClusterRef, findings: Finding[], snap: Snapshot): Health;
   now(): Date;
   /** Ends --watch (default: SIGINT or SIGTERM). */
@@ -84,13 +86,14 @@ export function reportOf(snap: Snapshot, args: StatusArgs, deps: StatusDeps, sco
   const pgcGap = snap.gaps.find((g) => g.resource.split('.')[0] === 'postgresclusters');
   // Without the PostgresCluster list there is nothing to report on: that is a failure, not a gap.
   if (pgcGap) throw new ExitError(gapLine(reportGap(pgcGap)).replace(/^Warning: /, 'error: '), 1);
-  let views = deps.buildClusterViews(snap);
+  const all = deps.buildClusterViews(snap);
+  let views = all;
   if (args.cluster) {
     const wanted = views.filter((v) => v.name === args.cluster && (!args.flags.namespace || v.namespace === args.flags.namespace));
-    if (wanted.length === 0) throw notFoundIn(snap, args, views);
+    if (wanted.length === 0) throw notFoundIn(snap, args, all);
     views = wanted;
   }
-  const findings = deps.runChecks(snap, { maxLagBytes: args.maxLagBytes, now: new Date(snap.takenAt) });
+  const findings = deps.runChecks(snap, { maxLagBytes: args.maxLagBytes, now: new Date(snap.takenAt) }, all);
   const report = buildStatusReport({
     snapshot: snap,
     views,
