@@ -48,7 +48,13 @@ _e2e_api_v5() {
   PGO_CRDS=v5.8.9 bash scripts/run-tests.sh e2e/api
 }
 
+# Each phase starts from an empty etcd: objects a previous phase left in namespaces that are
+# still terminating (no namespace controller runs in the API phases) must not show up in -A
+# reports or be reconciled by the operator.
+_e2e_fresh() { bash "$_E2E_SANDBOX" down >/dev/null 2>&1 || true; }
+
 _e2e_api_v6() {
+  _e2e_fresh
   _e2e_up "v6.0.3" --pgo-crds v6.0.3 || return 1
   PGO_CRDS=v6.0.3 KPGO_SUITE_NAME=e2e/api@v6.0.3 bash scripts/run-tests.sh e2e/api
 }
@@ -56,6 +62,7 @@ _e2e_api_v6() {
 _e2e_operator() {
   # The operator phase runs on the CRDs PGO v5.8.9 ships (the recordings' version); --operator
   # brings up pods first (scripts/sandbox/pods/up.sh, then operator/up.sh).
+  _e2e_fresh
   _e2e_up "operator" --pgo-crds v5.8.9 --operator || return 1
   PGO_CRDS=v5.8.9 bash scripts/run-tests.sh e2e/operator
 }
