@@ -43,15 +43,16 @@ _e2e_phase() {
   return "$rc"
 }
 
-_e2e_api_v5() {
-  _e2e_up "v5.8.9" --pgo-crds v5.8.9 || return 1
-  PGO_CRDS=v5.8.9 bash scripts/run-tests.sh e2e/api
-}
-
 # Each phase starts from an empty etcd: objects a previous phase left in namespaces that are
 # still terminating (no namespace controller runs in the API phases) must not show up in -A
 # reports or be reconciled by the operator.
 _e2e_fresh() { bash "$_E2E_SANDBOX" down >/dev/null 2>&1 || true; }
+
+_e2e_api_v5() {
+  _e2e_fresh
+  _e2e_up "v5.8.9" --pgo-crds v5.8.9 || return 1
+  PGO_CRDS=v5.8.9 bash scripts/run-tests.sh e2e/api
+}
 
 _e2e_api_v6() {
   _e2e_fresh
