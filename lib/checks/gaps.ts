@@ -3,6 +3,7 @@
 import type { Finding, Gap } from '../model/types.ts';
 import type { Check, CheckContext } from './context.ts';
 import { finding } from './context.ts';
+import { gapTouches } from '../view/cluster-view.ts';
 
 /** Resources whose absence leaves a cluster's health undecided. Events and Services only add
  *  context; nothing is concluded from them. */
@@ -12,16 +13,19 @@ export const HEALTH_RESOURCES = new Set([
 
 const where = (g: Gap) => (g.namespace ? `in namespace ${g.namespace}` : 'at cluster scope');
 
-function describeGap(g: Gap) {
+function describeGap(g: Gap, operatorLookup: boolean) {
   const denied = g.status === 403 || /forbidden/i.test(g.message);
   const resource = g.resource.split('.')[0];
+  const consequence = operatorLookup
+    ? 'The operator is looked for in every namespace; without this, whether it runs (and which version) is unknown, so operator findings are left out.'
+    : `What depends on ${resource} is reported as Unknown, not as absent.`;
   return {
     code: denied ? 'PermissionDenied' : 'DataUnavailable',
     subject: g.resource,
     message: denied
       ? `Cannot ${g.verb} ${g.resource} ${where(g)}: forbidden`
       : `Could not ${g.verb} ${g.resource} ${where(g)}: ${g.message}`,
-    detail: `What depends on ${resource} is reported as Unknown, not as absent.` + (denied ? '' : ` (${g.message})`),
+    detail: consequence + (denied ? '' : ` (${g.message})`),
     remedy: denied
       ? `Ask for "${g.verb}" on ${g.resource} ${where(g)} (see \`kubectl pgo status --help\` for the RBAC table); check with:\n  kubectl auth can-i ${g.verb} ${g.resource}${g.namespace ? ` -n ${g.namespace}` : ' --all-namespaces'}`
       : 'Run the command again; if it keeps failing, check the API server with `kubectl get --raw /readyz`.',
@@ -32,9 +36,10 @@ function describeGap(g: Gap) {
 function run(ctx: CheckContext): Finding[] {
   const out: Finding[] = [];
   for (const g of ctx.snap.gaps) {
-    const d = describeGap(g);
+    const operatorLookup = !g.namespace && !ctx.snap.scope.allNamespaces;
+    const d = describeGap(g, operatorLookup);
     // A namespaced gap is told per cluster it hides; a cluster-wide one once, for all.
-    const touched = g.namespace ? ctx.views.filter((v) => v.namespace === g.namespace) : [];
+    const touched = g.namespace ? ctx.views.filter((v) => gapTouches(ctx.snap, g, v.namespace)) : [];
     if (touched.length === 0) out.push(finding(null, { ...d, severity: 'info' }));
     for (const v of touched) out.push(finding(v, { ...d, severity: 'info' }));
   }

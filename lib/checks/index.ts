@@ -2,7 +2,7 @@
 // Phase 1 finds what stops PGO's reconcile; phase 2 sees those findings, so a problem PGO would
 // fix by itself can say what keeps it from doing so (blockedBy).
 import type { CheckOptions, ClusterRef, Finding, Health, Severity, Snapshot } from '../model/types.ts';
-import { buildClusterViews, type ClusterView } from '../view/cluster-view.ts';
+import { buildClusterViews, gapTouches, type ClusterView } from '../view/cluster-view.ts';
 import type { Check, CheckContext } from './context.ts';
 import { HEALTH_RESOURCES } from './gaps.ts';
 import { CHECKS } from './catalogue.ts';
@@ -42,7 +42,7 @@ const about = (c: ClusterRef, f: Finding) => f.cluster !== null && f.cluster.nam
 export function healthOf(cluster: ClusterRef, findings: Finding[], snap: Snapshot): Health {
   if (findings.some((f) => f.blocking && (f.cluster === null || about(cluster, f)))) return 'Blocked';
   if (findings.some((f) => about(cluster, f) && (f.severity === 'error' || f.severity === 'warning'))) return 'Degraded';
-  const gap = snap.gaps.some((g) => (!g.namespace || g.namespace === cluster.namespace) && HEALTH_RESOURCES.has(g.resource.split('.')[0]));
+  const gap = snap.gaps.some((g) => gapTouches(snap, g, cluster.namespace) && HEALTH_RESOURCES.has(g.resource.split('.')[0]));
   if (gap) return 'Unknown';
   return 'Healthy';
 }

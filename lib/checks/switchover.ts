@@ -128,7 +128,7 @@ function checkCluster(v: ClusterView): Finding[] {
         code: 'SwitchoverBlocked',
         severity: 'error',
         subject,
-        message: `${sw.type}${sw.targetInstance ? ` to ${sw.targetInstance}` : ''} (trigger "${sw.trigger}") is stuck: PGO fails every reconcile with "${b.operatorError}"`,
+        message: `PGO's switchover step fails every reconcile: "${b.operatorError}" (${sw.type.toLowerCase()}${sw.targetInstance ? ` to ${sw.targetInstance}` : ''}, trigger "${sw.trigger}")`,
         detail: `${b.why}, so PGO's switchover step returns "${b.operatorError}". ${STOPS}`,
         remedy: blockedRemedy(v, b),
         blocking: true,

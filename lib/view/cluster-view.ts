@@ -293,8 +293,16 @@ function buildOne(pc: KObject, g: Group, snap: Snapshot): ClusterView {
     leaderOptime,
     pods: g.pods.slice().sort(byName),
     pvcs: g.pvcs.slice().sort(byName),
-    gaps: snap.gaps.filter((gap) => !gap.namespace || gap.namespace === namespace),
+    gaps: snap.gaps.filter((gap) => gapTouches(snap, gap, namespace)),
   };
+}
+
+/** Whether something the collector could not read may hide objects of a cluster in `namespace`.
+ *  A cluster-wide gap in a namespaced snapshot comes from the cluster-wide look for the operator,
+ *  not from the cluster's own lists (which were namespaced): it does not touch the cluster. */
+export function gapTouches(snap: Snapshot, gap: Gap, namespace: string): boolean {
+  if (gap.namespace) return gap.namespace === namespace;
+  return snap.scope.allNamespaces;
 }
 
 /** Every PostgresCluster of the snapshot, with its objects, in namespace/name order. */

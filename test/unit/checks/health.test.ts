@@ -38,6 +38,31 @@ test('a timeout is DataUnavailable, and a cluster-wide gap is told once', () => 
   assert.is(healthOf(HIPPO, fs, snap), 'Unknown');
 });
 
+test('namespaced run without cluster-wide rights: the operator is unknown, the cluster is still judged', () => {
+  const snap = base({ operator: false });
+  snap.scope = { allNamespaces: false, namespace: 'db' };
+  snap.gaps.push(
+    { resource: 'deployments', verb: 'list', status: 403, message: 'forbidden' },
+    { resource: 'pods', verb: 'list', status: 403, message: 'forbidden' },
+  );
+  const fs = runChecks(snap, opts);
+  assert.equal(byCode(fs, 'PermissionDenied').map((f) => [f.cluster, f.subject]), [[null, 'deployments'], [null, 'pods']]);
+  assert.match(byCode(fs, 'PermissionDenied')[0].detail, 'operator');
+  assert.is(healthOf(HIPPO, fs, snap), 'Healthy');
+  // and the pod checks still run
+  delete obj(snap, 'pods', 'hippo-instance1-abcd-0').metadata.labels![LABEL.role];
+  one(runChecks(snap, opts), 'NoPrimary');
+});
+
+test('all namespaces without the right to list pods anywhere: Unknown', () => {
+  const snap = base();
+  snap.objects.pods = [];
+  snap.gaps.push({ resource: 'pods', verb: 'list', status: 403, message: 'forbidden' });
+  const fs = runChecks(snap, opts);
+  assert.equal(byCode(fs, 'NoPrimary'), []);
+  assert.is(healthOf(HIPPO, fs, snap), 'Unknown');
+});
+
 test('events forbidden: noted, health still decided', () => {
   const snap = base();
   snap.gaps.push({ resource: 'events', verb: 'list', namespace: 'db', status: 403, message: 'forbidden' });
