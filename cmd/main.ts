@@ -6,8 +6,12 @@ import { ExitError } from '../lib/cli/exit.ts';
 import { withGlobalFlags } from '../lib/cli/global-flags.ts';
 import type { Verb } from '../lib/cli/verb.ts';
 import { verbs } from './verbs.ts';
+import { routeBeforeParsing } from '../lib/passthrough/route.ts';
 
 export async function main(args: string[]): Promise<number> {
+  // Completion requests and verbs that are not ours (Crunchy's kubectl-pgo) never reach yargs.
+  const routed = await routeBeforeParsing(args, verbs as Verb[]);
+  if (routed !== undefined) return routed;
   let code = 0;
   let failure: string | undefined;
   const y = withGlobalFlags(yargs(args))

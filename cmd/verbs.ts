@@ -3,5 +3,7 @@ import { status } from './status.ts';
 import { diff } from './diff.ts';
 import { heal } from './heal.ts';
 import { switchover } from './switchover.ts';
+import { version } from './version.ts';
+import { completion } from './completion.ts';
 
-export const verbs = [status, diff, heal, switchover];
+export const verbs = [status, diff, heal, switchover, version, completion];
