@@ -13,7 +13,10 @@ import { switchoverCheck } from './switchover.ts';
 
 export const CHECKS: Check[] = [operatorCheck, reconcileCheck, switchoverCheck, instancesCheck, primaryCheck, podsCheck, lagCheck, componentsCheck, gapsCheck];
 
-/** code -> severity (the usual one; a few codes are warnings in milder cases, noted in the docs). */
+/** code -> severity and whether the finding always blocks PGO. Exceptions, by design:
+ *  ContainerCrashLooping is an error for an instance's database container, a warning otherwise;
+ *  InstanceMissing, RepoHostMissing and PgBouncerUnavailable are blocking (with blockedBy) when a
+ *  blocking finding keeps PGO from creating what is missing. */
 export const CATALOGUE: Record<string, { severity: Severity; blocking: boolean }> = {
   OperatorMissing: { severity: 'error', blocking: true },
   OperatorNotReady: { severity: 'error', blocking: true },

@@ -83,7 +83,8 @@ export function switchoverBlock(v: ClusterView): SwitchoverBlock | undefined {
   if (!target && !observed.some((i) => !isLeader(v, i) && i.role === 'replica' && i.ready)) {
     return {
       reason: 'NoCandidate',
-      operatorError: `patronictl ${verb} --force: exit status 1`,
+      // PGO passes --candidate= even when no target is named.
+      operatorError: `patronictl ${verb} --force --candidate=: exit status 1`,
       why: 'no ready replica is there for Patroni to switch over to',
     };
   }
