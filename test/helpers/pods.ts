@@ -61,6 +61,28 @@ function runtime<T>(method: string, urlPath: string, body?: unknown): Promise<T>
   });
 }
 
+export interface RuntimeInfo {
+  cap: number;
+  databases: DatabaseInfo[];
+  /** slot key (claim:<UID>) -> namespace/pod it belongs to */
+  slots: Record<string, string>;
+  withoutDatabase: number;
+}
+
+export function runtimeInfo(): Promise<RuntimeInfo> {
+  return runtime<RuntimeInfo>('GET', '/databases');
+}
+
+/** Throws a clear error when fewer than `n` database slots are free (the cap is shared). */
+export async function requireFreeSlots(n: number): Promise<void> {
+  const info = await runtimeInfo();
+  const used = Object.keys(info.slots).length;
+  if (used + n > info.cap) {
+    throw new Error(`the database runtime has ${info.cap - used} free slot(s), ${n} needed: ` +
+      `${Object.values(info.slots).join(', ')} hold them (delete those namespaces, or raise KPGO_MAX_DATABASES)`);
+  }
+}
+
 export async function databases(namespace?: string): Promise<DatabaseInfo[]> {
   const r = await runtime<{ databases: DatabaseInfo[] }>('GET', '/databases');
   return r.databases.filter((d) => !namespace || d.namespace === namespace);

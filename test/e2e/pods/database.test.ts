@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { dump, load } from 'js-yaml';
 import {
   createFixtureCluster, crashDatabase, database, databases, execDb, getPod, leaderEndpoints, processAlive, roleOf,
-  podsComponentPids, podsTreeProcesses, runPodsHook, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
+  podsComponentPids, podsTreeProcesses, requireFreeSlots, runPodsHook, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
 } from '../../helpers/pods.ts';
 import { api, deleteNamespace, uniqueName, waitFor } from '../../helpers/sandbox.ts';
 
@@ -36,7 +36,7 @@ async function dcsTimings(): Promise<{ ttl: number; loopWait: number }> {
 }
 
 test.before(async () => {
-  await databases(); // fails with a clear message when the runtime is not up
+  await requireFreeSlots(2); // also fails clearly when the runtime is not up
   fc = await createFixtureCluster(ns);
 });
 

@@ -39,6 +39,7 @@ export class Database {
   private backoffMs = 1000;
   restarts = 0;
   state: DbState = 'stopped';
+  slot = '';
 
   constructor(readonly spec: DatabaseSpec, private readonly log: (m: string) => void) {}
 

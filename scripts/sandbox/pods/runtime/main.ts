@@ -38,9 +38,28 @@ const user = (() => {
 const chown = (p: string) => { if (user) fs.chownSync(p, user.uid, user.gid); };
 
 const dbs = new Map<string, Database>();    // by pod UID
-const preparing = new Set<string>();         // pod UIDs being set up
+const preparing = new Map<string, string>(); // pod UID -> slot, while being set up
 const stopping = new Map<string, Promise<void>>(); // pod UID -> stop in progress
 const overCapLogged = new Set<string>();
+// Database slots (at most `cap`) belong to a member, keyed by its pgdata claim's UID: a pod
+// recreated on the same claim gets its slot back instead of losing it to a pod over the cap, and
+// after a runtime restart the same members get databases again. A slot is released when its
+// claim is gone or no pod has used it for SLOT_IDLE_MS. Kept in $PODS_ROOT/slots.json.
+const SLOT_IDLE_MS = 120_000;
+const slotsFile = path.join(root, 'slots.json');
+const slots = new Map<string, { member: string; seen: number }>(); // key -> last time a pod used it
+function loadSlots(): void {
+  try {
+    for (const [k, member] of Object.entries(JSON.parse(fs.readFileSync(slotsFile, 'utf8')) as Record<string, string>)) {
+      slots.set(k, { member, seen: Date.now() });
+    }
+  } catch {
+    /* none yet */
+  }
+}
+function saveSlots(): void {
+  fs.writeFileSync(slotsFile, JSON.stringify(Object.fromEntries([...slots].map(([k, v]) => [k, v.member])), null, 1));
+}
 const failures = new Map<string, string>();  // pod UID -> last setup error (logged once)
 const usedPorts = new Set<number>();
 let shuttingDown = false;
@@ -335,7 +354,18 @@ async function reconcile(): Promise<void> {
     kwokNodes = new Set(nodes.filter((n) => n.metadata.annotations?.['kwok.x-k8s.io/node'] === 'fake').map((n) => n.metadata.name));
     nodesAt = Date.now();
   }
-  const pods = await kube.list(`/api/v1/pods?labelSelector=${encodeURIComponent(`${DATA_LABEL}=postgres`)}`);
+  const [pods, claims] = await Promise.all([
+    kube.list(`/api/v1/pods?labelSelector=${encodeURIComponent(`${DATA_LABEL}=postgres`)}`),
+    kube.list('/api/v1/persistentvolumeclaims'),
+  ]);
+  const claimUid = new Map(claims.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c.metadata.uid!]));
+  const slotKey = (p: KObj): string => {
+    const container = databaseContainer(p);
+    const mounted = new Set((container?.volumeMounts ?? []).map((m: any) => m.name));
+    const vol = (p.spec?.volumes ?? []).find((v: any) => v.persistentVolumeClaim && mounted.has(v.name));
+    const uid = vol && claimUid.get(`${p.metadata.namespace}/${vol.persistentVolumeClaim.claimName}`);
+    return uid ? `claim:${uid}` : `pod:${p.metadata.uid}`;
+  };
   const runnable = pods.filter((p) => kwokNodes.has(p.spec?.nodeName) && p.status?.phase === 'Running' && p.status?.podIP &&
     !p.metadata.deletionTimestamp);
   const wanted = new Set(runnable.map((p) => p.metadata.uid!));
@@ -344,28 +374,51 @@ async function reconcile(): Promise<void> {
   }
   for (const uid of overCapLogged) if (!wanted.has(uid)) overCapLogged.delete(uid);
   for (const uid of failures.keys()) if (!wanted.has(uid)) failures.delete(uid);
+  // Slots: refresh the ones in use, release the ones whose member is gone.
+  const now = Date.now();
+  const liveClaims = new Set([...claimUid.values()].map((u) => `claim:${u}`));
+  for (const p of pods) {
+    const sl = slots.get(slotKey(p));
+    if (sl && !p.metadata.deletionTimestamp) sl.seen = now;
+  }
+  let changed = false;
+  for (const [k, v] of slots) {
+    const inUse = [...dbs.values()].some((d) => d.slot === k) || [...preparing.values()].includes(k);
+    if (inUse) v.seen = now;
+    if (!inUse && ((k.startsWith('claim:') && !liveClaims.has(k)) || now - v.seen > SLOT_IDLE_MS)) {
+      slots.delete(k);
+      changed = true;
+      log(`slot of ${v.member} released (${k.startsWith('claim:') && !liveClaims.has(k) ? 'claim deleted' : 'no pod for it'})`);
+    }
+  }
   runnable.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
   for (const pod of runnable) {
     const uid = pod.metadata.uid!;
     if (dbs.has(uid) || preparing.has(uid)) continue;
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    if (dbs.size + preparing.size >= cap) {
+    const slot = slotKey(pod);
+    if (!slots.has(slot) && slots.size < cap) {
+      slots.set(slot, { member: key, seen: now });
+      changed = true;
+    }
+    if (!slots.has(slot)) {
       if (!overCapLogged.has(uid)) {
         overCapLogged.add(uid);
-        log(`${key}: runs WITHOUT a database: ${cap} databases already run (cap: --max-databases / KPGO_MAX_DATABASES)`);
+        log(`${key}: runs WITHOUT a database: all ${cap} database slots are taken (cap: --max-databases / KPGO_MAX_DATABASES; see GET /databases)`);
       }
       continue;
     }
     // A recreated pod on the same claim waits until the old pod's database has stopped.
-    const busy = [...stopping.keys()].some((u) => dbs.get(u)?.spec.pod === pod.metadata.name && dbs.get(u)?.spec.namespace === pod.metadata.namespace);
+    const busy = [...stopping.keys()].some((u) => dbs.get(u)?.slot === slot);
     if (busy) continue;
-    preparing.add(uid);
+    preparing.set(uid, slot);
     overCapLogged.delete(uid);
     prepare(pod).then(
       (db) => {
         preparing.delete(uid);
         failures.delete(uid);
         if (shuttingDown) return release(db);
+        db.slot = slot;
         dbs.set(uid, db);
         db.start();
       },
@@ -376,6 +429,7 @@ async function reconcile(): Promise<void> {
       },
     );
   }
+  if (changed) saveSlots();
 }
 
 // ---------- control API for status.sh and test helpers ----------
@@ -386,7 +440,7 @@ function findDb(ns: string, pod: string): [string, Database] | undefined {
 async function control(method: string, url: URL, body: string): Promise<{ status: number; body: unknown }> {
   if (method === 'GET' && url.pathname === '/databases') {
     const list = await Promise.all([...dbs.values()].map((d) => d.describe()));
-    return { status: 200, body: { cap, databases: list, withoutDatabase: [...overCapLogged].length } };
+    return { status: 200, body: { cap, databases: list, withoutDatabase: [...overCapLogged].length, slots: Object.fromEntries([...slots].map(([k, v]) => [k, v.member])) } };
   }
   const m = /^\/databases\/([^/]+)\/([^/]+)\/(crash|stop|start)$/.exec(url.pathname);
   if (method === 'POST' && m) {
@@ -450,6 +504,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   await reapLeftovers();
+  loadSlots();
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
   await serveControl('pods-runtime', root, control);
