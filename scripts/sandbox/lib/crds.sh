@@ -12,6 +12,15 @@ crd_names_in_dir() {
   done | sort
 }
 
+# crds_established NAME... - true when every named CRD has condition Established=True.
+crds_established() {
+  local crd state
+  for crd in "$@"; do
+    state="$(kctl get "$crd" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)"
+    [ "$state" = "True" ] || return 1
+  done
+}
+
 # install_crds VERSION - installs that version's CRDs; another version already installed is
 # removed first (a downgrade cannot be applied over CRDs that stored objects as v1, and v6
 # drops CrunchyBridgeCluster), which also deletes every PGO custom resource.
@@ -34,9 +43,10 @@ install_crds() {
       || die "could not install the PGO $version CRDs from $dir"
     log "PGO $version CRDs installed"
   fi
-  # shellcheck disable=SC2086
-  kctl wait --for=condition=Established --timeout=60s $want >/dev/null \
-    || die "PGO $version CRDs not Established within 60 s"
+  # Polled rather than `kubectl wait`, which fails at once on a CRD that has no conditions yet.
+  # v6's PostgresCluster CRD (several MB of schema) takes a while on a busy machine.
+  wait_until 120 "the PGO $version CRDs to be Established" crds_established $want \
+    || die "PGO $version CRDs not Established within 120 s"
   PGO_CRDS="$version"
   echo "$version" > "$SANDBOX_DIR/crds"
   write_env

@@ -68,9 +68,14 @@ ensure_namespace() {
   done
 }
 
+# Every existing namespace that lacks its default ServiceAccount gets one (two LISTs, then one
+# create per namespace that needs it).
 ensure_default_serviceaccounts() {
-  local namespaces
-  namespaces="$(kctl get namespaces -o jsonpath='{.items[*].metadata.name}')" || return 1
-  # shellcheck disable=SC2086
-  ensure_namespace $namespaces
+  local namespaces have ns missing=()
+  namespaces="$(kctl get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')" || return 1
+  have="$(kctl get serviceaccounts -A --field-selector=metadata.name=default -o jsonpath='{range .items[*]}{.metadata.namespace}{"\n"}{end}')" || return 1
+  for ns in $namespaces; do
+    grep -qx "$ns" <<<"$have" || missing+=("$ns")
+  done
+  [ ${#missing[@]} -eq 0 ] || ensure_namespace "${missing[@]}"
 }
