@@ -69,10 +69,16 @@ export async function defaultDeps(): Promise<StatusDeps> {
     import('../checks/index.ts'),
     import('../snapshot/from-file.ts'),
   ]);
+  let discovery: Snapshot['pgo'] | undefined;
   return {
     // The API client is loaded only when a cluster is asked: --from never pays for it.
     connect: async (flags) => (await import('../kube/connect.ts')).connect(flags),
-    collect: async (client, scope) => (await import('../collect/collect.ts')).collect(client, scope),
+    collect: async (client, scope) => {
+      // --watch collects again and again: discovery (API versions, CRD) is done only the first time.
+      const snap = await (await import('../collect/collect.ts')).collect(client, scope, discovery ? { discovery } : {});
+      discovery ??= { apiVersions: snap.pgo.apiVersions, crdVersion: snap.pgo.crdVersion };
+      return snap;
+    },
     loadSnapshot,
     buildClusterViews,
     runChecks,
