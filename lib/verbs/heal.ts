@@ -144,7 +144,11 @@ export function progressOf(cp: ClusterPlan, first: ClusterView, now: ClusterView
   );
   const desired = now.shutdown ? 0 : now.sets.reduce((n, s) => n + s.desiredReplicas, 0);
   const withSts = now.instances.filter((i) => i.statefulSet);
-  const ready = withSts.filter((i) => i.ready).length;
+  // Ready means the pod is Ready AND Patroni runs in it (it has a role label): a pod the kubelet
+  // calls Ready whose database has not joined yet is not healed. Instances that had no Patroni
+  // role before heal are not waited for (heal did not act on them).
+  const rolelessBefore = new Set(first.instances.filter((i) => i.statefulSet && !i.role).map((i) => i.name));
+  const ready = withSts.filter((i) => i.ready && (i.role !== undefined || rolelessBefore.has(i.name))).length;
   const before = new Set(first.instances.filter((i) => i.statefulSet).map((i) => i.name));
   const oldVolumes = new Set(first.sets.flatMap((s) => s.orphanedPvcs.map((p) => p.metadata.labels?.[LABEL.instance] ?? '')));
   const parts: string[] = [];
@@ -152,7 +156,7 @@ export function progressOf(cp: ClusterPlan, first: ClusterView, now: ClusterView
     if (before.has(i.name)) continue;
     parts.push(`StatefulSet ${now.namespace}/${i.name} ${oldVolumes.has(i.name) ? 'recreated on its old volume' : 'created'}`);
   }
-  const counts = `${ready}/${Math.max(desired, withSts.length)} instances ready`;
+  const counts = `${ready}/${Math.max(desired, withSts.length)} instances ready with a Patroni role`;
   const converged = remaining.length === 0 && withSts.length >= desired && ready === withSts.length;
   let line: string;
   if (remaining.length) {

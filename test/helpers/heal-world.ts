@@ -37,6 +37,9 @@ export class World implements ApiClient {
   /** Looks the stand-in for PGO needs before it recreates (a reconcile or two). */
   recreateAfterLooks = 1;
   private looks = 0;
+  /** Looks between the recreated pod appearing (Ready) and Patroni labelling it. */
+  roleDelayLooks = 0;
+  private labelAtLook?: number;
   operatorKnown = true;
 
   constructor(objects: KObject[]) {
@@ -105,7 +108,21 @@ export class World implements ApiClient {
     const blocked = pc.spec?.patroni?.switchover?.enabled === true && !!pc.metadata.annotations?.[LABEL.triggerSwitchover] && pc.spec?.paused !== true;
     const operatorUp = this.objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'pgo' && (o.status?.availableReplicas ?? 0) > 0);
     if (!blocked && operatorUp && pc.spec?.paused !== true && this.recreate && this.looks > this.recreateAfterLooks) {
-      for (const r of this.recreate) if (!this.objects.some((o) => o.kind === r.kind && o.metadata.name === r.metadata.name)) this.objects.push(structuredClone(r));
+      for (const r of this.recreate) {
+        if (this.objects.some((o) => o.kind === r.kind && o.metadata.name === r.metadata.name)) continue;
+        const copy = structuredClone(r);
+        // Patroni labels the member only once it runs: the pod is Ready before that.
+        if (copy.kind === 'Pod' && this.roleDelayLooks > 0) {
+          delete copy.metadata.labels![LABEL.role];
+          this.labelAtLook = this.looks + this.roleDelayLooks;
+        }
+        this.objects.push(copy);
+      }
+    }
+    if (this.labelAtLook !== undefined && this.looks >= this.labelAtLook) {
+      const p = this.objects.find((o) => o.kind === 'Pod' && this.recreate?.some((r) => r.kind === 'Pod' && r.metadata.name === o.metadata.name));
+      if (p) p.metadata.labels![LABEL.role] = 'replica';
+      this.labelAtLook = undefined;
     }
     const snap = snapshotFromObjects(structuredClone(this.objects), { operatorKnown: this.operatorKnown, takenAt: new Date().toISOString() });
     snap.source = { kind: 'api', context: 'test' };

@@ -61,6 +61,18 @@ test('the incident, --yes: one conditional patch, the object saved first, PGO co
   s.done();
 });
 
+test('a recreated pod that is Ready but not yet a Patroni member is waited for', async () => {
+  const world = World.incident();
+  world.roleDelayLooks = 3;
+  const s = setup(world);
+  const io = memoryIO();
+  assert.is(await runHeal(s.args({ yes: true }), io, s.deps), 0, io.stdout() + io.stderr());
+  const out = io.stdout();
+  assert.match(out, /waiting: db\/hippo: StatefulSet db\/hippo-instance2-k5cc recreated on its old volume \(1\/2 instances ready with a Patroni role\)/);
+  assert.match(out, /converged: db\/hippo: StatefulSet db\/hippo-instance2-k5cc recreated on its old volume \(2\/2 instances ready with a Patroni role\)/);
+  s.done();
+});
+
 test('a second heal finds nothing to do, says so, writes nothing, exit 0', async () => {
   const world = World.incident();
   const s = setup(world);
