@@ -16,7 +16,8 @@ const env = (extra: Record<string, string> = {}) => ({ ...process.env, KUBECONFI
 const show = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const noStack = (r: RunResult) => assert.not.match(r.stderr, /^\s+at .+:\d+:\d+\)?$/m, show(r));
 
-const plugin = (args: string[], extra?: Record<string, string>) => run(process.execPath, [bin, ...args], { env: env(extra), timeoutMs: 60_000 });
+const plugin = (args: string[], extra?: Record<string, string>) =>
+  run('bash', ['-c', 'cd "$0" && exec "$@"', repoRoot, process.execPath, bin, ...args], { env: env(extra), timeoutMs: 60_000 });
 const viaKubectl = (args: string[]) =>
   run(kubectlPath(), ['pgo', ...args], { env: env({ PATH: `${path.dirname(bin)}:${process.env.PATH}` }), timeoutMs: 60_000 });
 
@@ -138,6 +139,22 @@ test('--from a path that does not exist, and --watch with --from: one line, exit
   const watch = await plugin(['status', '--from', incident, '--watch']);
   assert.is(watch.code, 1);
   assert.is(watch.stderr, 'error: --watch cannot be used with --from: a file does not change; drop one of them\n');
+});
+
+test('the README shows the real output of status on the incident', async () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const block = (cmd: string) => {
+    const start = readme.indexOf(`$ ${cmd}\n`);
+    assert.ok(start >= 0, `README lacks "$ ${cmd}"`);
+    const body = readme.slice(start + cmd.length + 3);
+    return body.slice(0, body.search(/^(\$ |```)/m));
+  };
+  const rel = 'test/fixtures/incident/incident.yaml';
+  const list = await plugin(['status', '--from', rel], { NO_COLOR: '1' });
+  const detail = await plugin(['status', '--from', rel, 'hippo'], { NO_COLOR: '1' });
+  const stale = 'README example is stale: paste the output of `kubectl pgo status --from ' + rel + ' [hippo]` again';
+  assert.is(block(`kubectl pgo status --from ${rel}`), list.stdout, stale);
+  assert.is(block(`kubectl pgo status --from ${rel} hippo`), detail.stdout, stale);
 });
 
 test('a cluster that is not in the dump: one line naming those that are, exit 1', async () => {
