@@ -66,6 +66,7 @@ for (const [args, re] of [
   [['status', '-o', 'xml', '--from', 'x.yaml'], /^error: unable to match a printer suitable for the output format "xml"/],
   [['status', '--watch', '--from', 'x.yaml'], /^error: --watch cannot be used with --from/],
   [['status', '--max-lag', 'lots', '--from', 'x.yaml'], /^error: invalid argument "lots" for "--max-lag" flag/],
+  [['status', '--color', 'purple', '--from', 'x.yaml'], /^error: invalid argument "purple" for "--color" flag/],
 ] as Array<[string[], RegExp]>) {
   test(`kubectl pgo ${args.join(' ')}: one line, exit 1`, () => {
     const r = cli(...args);
