@@ -35,7 +35,9 @@ export class Database {
   private restartTimer?: NodeJS.Timeout;
   private wanted = true;
   private holdRestart = false;
-  private startedAt = 0;
+  startedAt = 0;
+  lastExitAt = 0;
+  lastProbeAt = 0;
   private backoffMs = 1000;
   restarts = 0;
   state: DbState = 'stopped';
@@ -78,6 +80,7 @@ export class Database {
     }));
     this.log(`${this.key}: started patroni (pid ${child.pid}, postgres 127.0.0.1:${this.spec.ports.postgres}, api 127.0.0.1:${this.spec.ports.api})`);
     child.on('exit', (code, sig) => {
+      this.lastExitAt = Date.now();
       if (this.child !== child) return;
       this.child = undefined;
       if (!this.wanted || this.holdRestart) return;
@@ -124,6 +127,7 @@ export class Database {
     signal(pids, 'SIGKILL');
     await waitGone(pids, 5_000);
     this.child = undefined;
+    this.lastExitAt = Date.now();
     this.restarts++;
     this.log(`${this.key}: crashed on request (SIGKILL ${pids.join(' ')}); restart ${restartAfterMs === 'never' ? 'held until /start' : `in ${restartAfterMs} ms`}`);
     if (restartAfterMs === 'never') this.state = 'held';
@@ -132,6 +136,18 @@ export class Database {
       this.restartTimer = setTimeout(() => { this.restartTimer = undefined; if (this.wanted) this.start(); }, restartAfterMs);
     }
     return pids;
+  }
+
+  /** HTTP status of a GET on Patroni's REST API (0 when nothing answers), like a kubelet probe. */
+  probe(urlPath: string): Promise<number> {
+    return new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: this.spec.ports.api, path: urlPath, timeout: 1500 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(0));
+    });
   }
 
   patroni(): Promise<PatroniStatus | undefined> {

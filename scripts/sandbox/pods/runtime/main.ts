@@ -14,6 +14,7 @@ import { dump, load } from 'js-yaml';
 import { Kube, KObj, logLine } from './kube.ts';
 import { requireEnv, serveControl } from './control.ts';
 import { Database } from './database.ts';
+import { syncPodStatus } from './pod-status.ts';
 import {
   LOCAL_CONFIG_FILE, Mount, PG_BIN, Ports, containerEnv, databaseContainer, deepMerge, localEnv, localOverrides, rewritePaths,
 } from './pod-config.ts';
@@ -21,6 +22,7 @@ import { alive, cmdline, postmasterPid, signal, waitGone, withDescendants } from
 
 const DATA_LABEL = 'postgres-operator.crunchydata.com/data';
 const KUBE_CONTEXT = 'kpgo-sandbox';
+const PROBE_MS = 2000; // the pods' readiness probes say 10 s; the sandbox checks faster
 const root = requireEnv('PODS_ROOT');
 const sandboxDir = requireEnv('SANDBOX_DIR');
 const kwokPath = process.env.KWOK_PATH ?? `${root}/bin:${PG_BIN}:/usr/bin:/bin`;
@@ -430,6 +432,13 @@ async function reconcile(): Promise<void> {
     );
   }
   if (changed) saveSlots();
+  // The kubelet's part: probes and container status of pods that have a database.
+  for (const pod of runnable) {
+    const db = dbs.get(pod.metadata.uid!);
+    if (!db || stopping.has(pod.metadata.uid!) || now - db.lastProbeAt < PROBE_MS) continue;
+    db.lastProbeAt = now;
+    syncPodStatus(kube, pod, databaseContainer(pod), db).catch((e: Error) => log(`${db.key}: pod status: ${e.message}`));
+  }
 }
 
 // ---------- control API for status.sh and test helpers ----------
