@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { writeTarGz, writeZip } from './package/archive.mjs';
 import { ensureRuntime } from './package/fetch-node.mjs';
 import { readTemplate, renderManifest } from './package/manifest.mjs';
+import { validateManifest } from './package/validate.mjs';
 import { ALIASES, BLOB_BUILDERS, HOST_TARGET, TARGETS, archiveName, dirName, exeName, key } from './package/runtimes.mjs';
 import { buildBlob, findStripper, makeExecutable } from './package/sea.mjs';
 
@@ -115,6 +116,11 @@ async function main() {
     Object.entries(checksums).sort(([a], [b]) => a.localeCompare(b)).map(([n, s]) => `${s}  ${n}\n`).join(''),
   );
   const manifest = renderManifest({ template: readTemplate(root), version, checksums });
+  const problems = validateManifest(manifest, 'pgo.yaml', (uri) => {
+    const name = uri.split('/').pop();
+    return checksums[name] ? path.join(out, name) : undefined;
+  });
+  if (problems.length) throw new Error(`the rendered manifest is not valid:\n  ${problems.join('\n  ')}`);
   writeFileSync(path.join(root, 'krew/pgo.yaml'), manifest);
   mkdirSync(path.join(root, 'krew/index/plugins'), { recursive: true });
   writeFileSync(path.join(root, 'krew/index/plugins/pgo.yaml'), manifest);

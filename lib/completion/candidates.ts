@@ -18,7 +18,7 @@ export interface Completion {
   directive: number;
 }
 
-const FILE_FLAGS = new Set(['--kubeconfig', '--filename', '--from', '-f']);
+const FILE_FLAGS = new Set(['--kubeconfig', '--filename', '--from', '-f', '--backup-dir']);
 
 function flagByName(specs: FlagSpec[], word: string): FlagSpec | undefined {
   return specs.find((f) => f.names.includes(word));
@@ -47,9 +47,15 @@ function positionalsAfterVerb(words: string[], verb: string, flags: FlagSpec[]):
 async function namesFor(kind: string, sources: NameSources, cluster: string | undefined): Promise<string[]> {
   if (/namespace/.test(kind)) return sources.namespaces();
   if (/context/.test(kind)) return sources.contexts();
-  if (/instance|target/.test(kind)) return sources.instances(cluster);
+  if (kind === '--to' || /instance|target/.test(kind)) return sources.instances(cluster);
   if (/cluster/.test(kind)) return sources.clusters();
   return [];
+}
+
+/** Values a flag's help lists as "a | b | c" or "Output format: a|b|c" (flags declared as plain strings). */
+export function choicesFromDescribe(describe: string | undefined): string[] | undefined {
+  const m = /^(?:[^:|]*:\s*)?([a-z][\w-]*(?:\s*\|\s*[a-z][\w-]*)+)/.exec((describe ?? '').replace(/\s*\([^)]*\)/g, ''));
+  return m ? m[1].split('|').map((v) => v.trim()) : undefined;
 }
 
 const withPrefix = (items: string[], prefix: string) => items.filter((i) => i.split('\t')[0].startsWith(prefix));
@@ -74,7 +80,7 @@ export async function candidates(words: string[], verbs: VerbSpec[], globals: Fl
     const prefix = eq >= 0 ? cur.slice(0, eq + 1) : '';
     const partial = eq >= 0 ? cur.slice(eq + 1) : cur;
     if (valueOf.names.some((n) => FILE_FLAGS.has(n))) return { items: [], directive: DIRECTIVE.default };
-    const values = valueOf.choices ?? (await namesFor(valueOf.names[0], sources, clusterTyped));
+    const values = valueOf.choices ?? choicesFromDescribe(valueOf.describe) ?? (await namesFor(valueOf.names[0], sources, clusterTyped));
     return { items: withPrefix(values, partial).map((v) => prefix + v), directive: DIRECTIVE.noFileComp };
   }
 

@@ -2,6 +2,7 @@
 // operator in the cluster. A cluster problem never hides the client part (exit 1, as kubectl version).
 import type { GlobalFlags } from '../cli/global-flags.ts';
 import type { IO } from '../cli/io.ts';
+import { CRUNCHY_VERBS } from '../passthrough/decide.ts';
 import { CALLED_AS_PEER_ENV, findPeer, selfPaths } from '../passthrough/find-peer.ts';
 import { clientInfo, type ClientInfo } from './client.ts';
 import { versionFrom, type OperatorInfo } from './operator.ts';
@@ -51,7 +52,7 @@ export function renderText(r: VersionReport): string {
   if (r.crunchyClient) {
     const p = r.crunchyClient;
     const what = p.version ?? p.line ?? `unknown (${p.error})`;
-    lines.push(`Crunchy kubectl-pgo: ${what} at ${p.path} (runs: ${'backup, create, delete, restore, show, start, stop, support'})`);
+    lines.push(`Crunchy kubectl-pgo: ${what} at ${p.path} (runs: ${CRUNCHY_VERBS.join(', ')})`);
   }
   if (r.operator) {
     const op = r.operator;
