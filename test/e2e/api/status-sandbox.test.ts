@@ -61,7 +61,9 @@ test('healthy: -o json is a StatusReport with the cluster Healthy and no error, 
   ].sort());
   assert.equal(report.gaps, []);
   assert.is(report.operator.known, true);
-  assert.is(report.operator.deployment?.namespace, world.operatorNamespace);
+  // Ours, or another suite's stand-in when several run against the same apiserver.
+  assert.ok(report.operator.deployment, 'the operator Deployment is found');
+  assert.equal(report.operator.findings.filter((f) => f.severity === 'error'), []);
 });
 
 test('incident: status NAME reports SwitchoverBlocked and InstanceMissing, Blocked, exit 2', async () => {
