@@ -29,7 +29,11 @@ export async function main(args: string[]): Promise<number> {
     )
     .fail((msg, err) => {
       if (err) throw err;
-      failure = msg.startsWith('error:') ? msg : `error: ${msg}`;
+      // Throw, not just record: yargs runs the verb's handler after a validation failure (unknown
+      // flag, bad choice, extra argument) unless fail() throws - and a verb that writes must not run.
+      const line = (msg.startsWith('error:') ? msg : `error: ${msg}`).replace(/\s*\n\s*/g, ' ');
+      failure = line;
+      throw new ExitError(`${line}\nSee 'kubectl pgo --help' for usage.`, 1);
     });
   for (const v of verbs as Verb[]) {
     y.command(v.command, v.describe, v.builder, async (argv) => {

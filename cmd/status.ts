@@ -1,6 +1,5 @@
 // `kubectl pgo status`: flags and help only; the work is in lib/verbs/status.ts (loaded lazily).
 import type { Verb } from '../lib/cli/verb.ts';
-import { UsageError } from '../lib/cli/exit.ts';
 import { globalFlagsOf } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
 
@@ -51,10 +50,6 @@ export const status: Verb = {
       ),
   run: async (argv) => {
     const { parseStatusArgs, runStatus } = await import('../lib/verbs/status.ts');
-    // yargs validates `choices` of global options only after the handler ran: check it first.
-    if (!['auto', 'always', 'never'].includes(String(argv.color))) {
-      throw new UsageError(`error: invalid argument "${argv.color}" for "--color" flag: must be auto, always or never`);
-    }
     const flags = globalFlagsOf(argv);
     return runStatus(parseStatusArgs(argv, flags), processIO(flags.color));
   },

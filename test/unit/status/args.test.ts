@@ -11,6 +11,8 @@ import { DEFAULT_MAX_LAG_BYTES, parseStatusArgs } from '../../../lib/verbs/statu
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const flags = globalFlagsOf({ color: 'never' });
+// A readable dump: if a bad argument let the verb run, it would print a report.
+const INCIDENT = path.join(root, 'test/fixtures/incident/incident.yaml');
 
 const usage = (fn: () => unknown, re: RegExp) =>
   assert.throws(fn, (e: unknown) => e instanceof UsageError && e.code === 1 && re.test((e as Error).message) && !(e as Error).message.includes('\n'));
@@ -66,14 +68,17 @@ for (const [args, re] of [
   [['status', '-o', 'xml', '--from', 'x.yaml'], /^error: unable to match a printer suitable for the output format "xml"/],
   [['status', '--watch', '--from', 'x.yaml'], /^error: --watch cannot be used with --from/],
   [['status', '--max-lag', 'lots', '--from', 'x.yaml'], /^error: invalid argument "lots" for "--max-lag" flag/],
-  [['status', '--color', 'purple', '--from', 'x.yaml'], /^error: invalid argument "purple" for "--color" flag/],
+  [['status', '--color', 'purple', '--from', INCIDENT], /^error: Invalid values: Argument: color, Given: "purple"/],
+  [['status', '--bogus', '--from', INCIDENT], /^error: Unknown argument: bogus/],
+  [['status', 'a', 'b', '--from', INCIDENT], /^error: Unknown argument: b/],
 ] as Array<[string[], RegExp]>) {
-  test(`kubectl pgo ${args.join(' ')}: one line, exit 1`, () => {
+  test(`kubectl pgo ${args.join(' ')}: one line (and kubectl's usage hint), nothing run, exit 1`, () => {
     const r = cli(...args);
     assert.is(r.code, 1, r.stderr);
-    assert.is(r.stdout, '');
+    assert.is(r.stdout, '', 'the verb must not have run');
     assert.match(r.stderr, re);
-    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.ok(lines.length === 1 || (lines.length === 2 && lines[1] === "See 'kubectl pgo --help' for usage."), r.stderr);
     assert.not.match(r.stderr, /\bat .*\(.*:\d+:\d+\)/);
   });
 }
