@@ -22,7 +22,7 @@ export const heal: Verb = {
   builder: (y) =>
     y
       .positional('cluster', { type: 'string', describe: 'PostgresCluster name (default: every cluster in the namespace; -A: all)' })
-      .option('dry-run', { type: 'string', default: 'none', describe: 'none | client (print the plan only) | server (send with dryRun=All: validated, nothing stored)' })
+      .option('dry-run', { type: 'string', defaultDescription: 'none', describe: 'none | client (print the plan only; a bare --dry-run means client) | server (send with dryRun=All: validated, nothing stored)' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Apply without asking (required when stdin is not a terminal)' })
       .option('wait', { type: 'boolean', default: true, describe: 'Wait until PGO has converged (--wait=false: apply and return)' })
       .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait for PGO (e.g. 300s, 5m)' })

@@ -27,7 +27,7 @@ export const switchover: Verb = {
       .option('type', { type: 'string', default: 'switchover', describe: 'switchover (planned, needs a running primary) | failover (needs --to)' })
       .option('wait', { type: 'boolean', default: true, describe: 'Wait until the target is primary (--wait=false: request and return)' })
       .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait (e.g. 90s, 5m)' })
-      .option('dry-run', { type: 'string', default: 'none', describe: 'none | client (print only) | server (send with dryRun=All: validated, nothing stored)' })
+      .option('dry-run', { type: 'string', defaultDescription: 'none', describe: 'none | client (print only; a bare --dry-run means client) | server (send with dryRun=All: validated, nothing stored)' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask (required when stdin is not a terminal)' })
       .option('keep-enabled', { type: 'boolean', default: false, describe: 'Leave spec.patroni.switchover enabled and the trigger set afterwards' })
       .option('max-lag', { type: 'string', describe: 'Refuse a target lagging more than this (bytes; Ki Mi Gi)' })

@@ -15,6 +15,8 @@ export interface WriteFlags {
 
 export function parseDryRun(v: unknown): DryRun {
   if (v === undefined || v === null || v === false) return 'none';
+  // A bare --dry-run is taken as the safest reading (client: print only), never as "go ahead".
+  if (v === '' || v === true) return 'client';
   const s = String(v);
   if (s === 'none' || s === 'client' || s === 'server') return s;
   throw new UsageError(`error: invalid argument "${s}" for "--dry-run" flag: must be "none", "client", or "server"`);

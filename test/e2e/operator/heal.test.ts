@@ -191,4 +191,20 @@ test('an edit between plan and apply: the 409 is detected, heal re-reads, shows 
   }
 });
 
+test('restoring a backup with kubectl replace -f brings the old object back; heal then disarms it again', async () => {
+  const saved = load(readFileSync(backupFile, 'utf8')) as Obj;
+  const r = await kubectl(['replace', '-f', backupFile]);
+  assert.is(r.code, 0, describeRun('kubectl replace -f', r));
+  const restored = await getCluster(ns, name);
+  assert.is(restored.metadata.annotations[TRIGGER], saved.metadata.annotations[TRIGGER]);
+  assert.is(restored.spec.patroni.switchover.enabled, true);
+  assert.is(restored.metadata.uid, saved.metadata.uid);
+  const h = await heal(['--yes']);
+  assert.is(h.code, 0, describeRun('heal after the restore', h));
+  assert.match(h.stdout, /Switchover(Blocked|Pending|LeftEnabled)/);
+  const pc = await getCluster(ns, name);
+  assert.is(pc.metadata.annotations?.[TRIGGER], undefined);
+  assert.is(pc.spec.patroni.switchover.enabled, false);
+});
+
 test.run();
