@@ -253,9 +253,9 @@ export function sandboxEnv(): Record<string, string> {
 }
 
 /** Runs scripts/sandbox/pods/<hook>.sh the way sandbox.sh does: repo root, .sandbox/env exported. */
-export async function runPodsHook(hook: 'up' | 'down' | 'status', timeoutMs = 300_000): Promise<RunResult & { ms: number }> {
+export async function runPodsHook(hook: 'up' | 'down' | 'status', env: Record<string, string> = {}, timeoutMs = 300_000): Promise<RunResult & { ms: number }> {
   const t0 = Date.now();
-  const r = await run('bash', [path.join(repoRoot, 'scripts/sandbox/pods', `${hook}.sh`)], { env: { ...process.env, ...sandboxEnv() }, timeoutMs });
+  const r = await run('bash', [path.join(repoRoot, 'scripts/sandbox/pods', `${hook}.sh`)], { env: { ...process.env, ...sandboxEnv(), ...env }, timeoutMs });
   return { ...r, ms: Date.now() - t0 };
 }
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { dump, load } from 'js-yaml';
 import {
   createFixtureCluster, crashDatabase, database, databases, execDb, getPod, leaderEndpoints, processAlive, roleOf,
-  podsComponentPids, podsTreeProcesses, requireFreeSlots, runPodsHook, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
+  podsComponentPids, podsTreeProcesses, requireFreeSlots, runPodsHook, runtimeInfo, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
 } from '../../helpers/pods.ts';
 import { api, deleteNamespace, uniqueName, waitFor } from '../../helpers/sandbox.ts';
 
@@ -35,10 +35,7 @@ async function dcsTimings(): Promise<{ ttl: number; loopWait: number }> {
   return { ttl: Number(cfg.ttl ?? 30), loopWait: Number(cfg.loop_wait ?? 10) };
 }
 
-test.before(async () => {
-  await requireFreeSlots(2); // also fails clearly when the runtime is not up
-  fc = await createFixtureCluster(ns);
-});
+let createdAt = 0;
 
 test.after(async () => {
   if (!fc) return;
@@ -50,6 +47,10 @@ test.after(async () => {
 });
 
 test('the pods run and are Ready; Patroni elects one leader and writes its own status', async () => {
+  // Here rather than in a before hook, whose errors uvu does not print.
+  await requireFreeSlots(2); // also fails clearly when the runtime is not up
+  createdAt = Date.now();
+  fc = await createFixtureCluster(ns);
   await waitFor('both pods Running and Ready', async () => {
     const pods = await Promise.all(fc.pods.map((p) => getPod(ns, p)));
     return pods.every((p) => p?.status?.phase === 'Running' &&
@@ -57,7 +58,8 @@ test('the pods run and are Ready; Patroni elects one leader and writes its own s
   }, { timeoutMs: 90_000 });
   const t0 = Date.now();
   ({ primary, replicas: [replica] } = await waitForLeader(fc, 120_000));
-  console.log(`    leader ${primary} elected ${((Date.now() - t0) / 1000).toFixed(1)} s after the pods were Ready`);
+  console.log(`    leader ${primary} elected ${((Date.now() - t0) / 1000).toFixed(1)} s after the pods were Ready, ` +
+    `${((Date.now() - createdAt) / 1000).toFixed(1)} s after the objects were created`);
 
   const podIP = (await getPod(ns, primary))?.status?.podIP;
   // Patroni takes the lock first and writes the address once PostgreSQL is promoted.
@@ -131,6 +133,10 @@ test('crash of the primary: the replica takes over within the TTL, the old prima
     (await roleOf(ns, replica)) === 'master' && (await leaderEndpoints(ns, fc.cluster))?.metadata.annotations?.leader === replica,
   { timeoutMs: (ttl + loopWait + 30) * 1000, intervalMs: 500 });
   const took = (Date.now() - t0) / 1000;
+  const crashed = await getPod(ns, primary);
+  const dbStatus = crashed?.status?.containerStatuses?.find((c: any) => c.name === 'database');
+  assert.is(crashed?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status, 'False', 'the crashed member\'s pod is not Ready');
+  assert.ok(dbStatus?.restartCount >= 1 && dbStatus?.state?.waiting, 'its database container is waiting, restarted');
   console.log(`    failover after ${took.toFixed(1)} s (ttl ${ttl}, loop_wait ${loopWait})`);
   assert.ok(took <= ttl + loopWait + 5, `failover within ttl + loop_wait (${took} s)`);
   const newTimeline = await waitFor('the new timeline in the status annotation', async () => {
@@ -145,6 +151,8 @@ test('crash of the primary: the replica takes over within the TTL, the old prima
     const st = await patroniStatus(primary);
     return (await roleOf(ns, primary)) === 'replica' && st?.role === 'replica' && st.state === 'running' && st.timeline === newTimeline;
   }, { timeoutMs: 90_000, intervalMs: 500 });
+  await waitFor(`${primary} Ready again`, async () =>
+    (await getPod(ns, primary))?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True', { timeoutMs: 30_000 });
   const after = (await database(ns, primary))!;
   assert.is(after.dataDir, before.dataDir, 'same data directory');
   assert.is(await sql(primary, 'select v from kpgo_e2e'), marker, 'its own data survived the crash');
@@ -185,7 +193,7 @@ test('deleting a pod stops its database; the recreated pod finds its data on the
 });
 
 test('pods/down.sh leaves nothing running; up --pods brings the databases back on their data', async () => {
-  const dbs = await databases();
+  const { cap, databases: dbs } = await runtimeInfo();
   assert.ok(dbs.length >= 2, 'databases run before down');
   const components = podsComponentPids();
   const ours = withDescendants([
@@ -198,7 +206,7 @@ test('pods/down.sh leaves nothing running; up --pods brings the databases back o
   assert.equal(ours.filter(processAlive), [], 'every process of the pods hook has exited');
   assert.equal(podsTreeProcesses(), [], 'no process names the pods tree');
 
-  const up = await runPodsHook('up');
+  const up = await runPodsHook('up', { KPGO_MAX_DATABASES: String(cap) }); // as it ran before
   assert.is(up.code, 0, up.stderr);
   console.log(`    pods up (warm) in ${(up.ms / 1000).toFixed(1)} s`);
   const t0 = Date.now();
