@@ -98,12 +98,12 @@ function command(): { bin: string; args: string[]; env: NodeJS.ProcessEnv; ready
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
-function writePidFiles(child: ChildProcess, bin: string): void {
+// No run/operator.bin: a binary may exec something else (a wrapper script), so the command line
+// is no proof; the pid file is removed the moment the process exits instead.
+function writePidFiles(child: ChildProcess): void {
   fs.mkdirSync(runDir, { recursive: true });
   fs.writeFileSync(path.join(runDir, 'operator.pid'), `${child.pid}\n`);
-  fs.writeFileSync(path.join(runDir, 'operator.bin'), `${binary || 'operator/model/main.ts'}\n`);
   fs.writeFileSync(path.join(runDir, 'operator.started'), `${now()}\n`);
-  void bin;
 }
 
 function removePidFiles(): void {
@@ -117,7 +117,7 @@ function start(p: Proc): void {
   p.child = child;
   p.phase = 'starting';
   p.startedAt = now();
-  writePidFiles(child, bin);
+  writePidFiles(child);
   log(`operator started (pid ${child.pid}${binary ? `, ${binary}` : ', model'}) for pod uid ${p.podUid}`);
   let buf = '';
   const scan = (d: Buffer) => {
