@@ -41,9 +41,12 @@ function parseArgs(argv) {
 }
 
 const COMPLETER = `#!/bin/sh
-# kubectl (1.26+) runs this to complete "kubectl pgo ..."; kubectl-pgo beside it answers.
+# kubectl (1.26+) runs this to complete "kubectl pgo ..."; kubectl-pgo answers: the one beside
+# this file, else the one on PATH.
 self=$(readlink -f "$0" 2>/dev/null || printf '%s' "$0")
-exec "$(dirname "$self")/kubectl-pgo" __complete "$@"
+pgo="$(dirname "$self")/kubectl-pgo"
+[ -x "$pgo" ] || pgo=kubectl-pgo
+exec "$pgo" __complete "$@"
 `;
 
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');

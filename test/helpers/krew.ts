@@ -12,18 +12,28 @@ export const version = `v${JSON.parse(readFileSync(path.join(repoRoot, 'package.
 export const linuxArchive = path.join(releaseDir, `kubectl-pgo_${version}_linux_amd64.tar.gz`);
 export const linuxExe = path.join(releaseDir, 'linux-amd64/kubectl-pgo');
 
+export const allPlatforms = ['linux/amd64', 'linux/arm64', 'darwin/amd64', 'windows/amd64'];
+export const archiveOf = (platform: string) => {
+  const [os, arch] = platform.split('/');
+  return path.join(releaseDir, `kubectl-pgo_${version}_${os}_${arch}.${os === 'windows' ? 'zip' : 'tar.gz'}`);
+};
+
+/** The platforms the e2e suite packages: all (about 2 min), or those in KPGO_E2E_PLATFORMS (e.g. linux/amd64). */
+export const e2ePlatforms = [
+  ...new Set(['linux/amd64', ...(process.env.KPGO_E2E_PLATFORMS ?? allPlatforms.join(',')).split(',').filter(Boolean)]),
+];
+
 /**
- * Makes sure dist/release has the linux/amd64 archive of the current bundle: builds and packages
- * (linux/amd64 only, unless KPGO_E2E_PACKAGE_ALL=1) when it is missing or older than the bundle.
+ * Makes sure dist/release holds archives of the current bundle for e2ePlatforms: builds and packages
+ * when one is missing or older than the bundle.
  */
 export function ensurePackage(): void {
   const bundle = path.join(repoRoot, 'dist/kubectl-pgo');
   if (!existsSync(bundle)) execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-  const stale = !existsSync(linuxArchive) || !existsSync(linuxExe) || statSync(linuxArchive).mtimeMs < statSync(bundle).mtimeMs;
+  const built = statSync(bundle).mtimeMs;
+  const stale = !existsSync(linuxExe) || e2ePlatforms.some((p) => !existsSync(archiveOf(p)) || statSync(archiveOf(p)).mtimeMs < built);
   if (!stale) return;
-  const args = ['scripts/package.mjs'];
-  if (process.env.KPGO_E2E_PACKAGE_ALL !== '1') args.push('--platforms', 'linux/amd64');
-  execFileSync(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['scripts/package.mjs', '--platforms', e2ePlatforms.join(',')], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** Krew v0.4.x from the sandbox's binary cache, built there when missing. */

@@ -3,7 +3,7 @@
 // server), then run through the real kubectl with only Krew's bin directory added to a PATH that
 // has no node on it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -75,6 +75,9 @@ async function assertPgoRuns(krewRoot: string) {
   assert.is(r.code, 0, `kubectl pgo version --client failed: ${r.stderr}`);
   assert.match(r.stdout, new RegExp(`Client Version: ${version.replace(/\./g, '\\.')}\\b`));
   assert.match(r.stdout, /Runtime: node v24\.\d+\.\d+ \(single executable, linux\/amd64\)/);
+  const st = await kc(['pgo', 'status', '--from', fixture, '--color', 'never'], env);
+  assert.is(st.code, 0, `kubectl pgo status --from failed: ${st.stderr}`);
+  assert.match(st.stdout, /^db\s+hippo\s+Healthy\s+2\/2\s/m);
   const list = await kc(['plugin', 'list'], env);
   assert.match(list.stdout, new RegExp(`${path.join(krewRoot, 'bin', 'kubectl-pgo').replace(/[/.]/g, '\\$&')}`));
 }
@@ -130,13 +133,41 @@ test('kubectl_complete-pgo from the archive answers kubectl’s completion', asy
   const krewRoot = path.join(tmp, 'krew-complete');
   const r = await kc(['krew', 'install', `--manifest=${path.join(repoRoot, 'krew/pgo.yaml')}`, `--archive=${linuxArchive}`], envFor(krewRoot));
   assert.is(r.code, 0, r.stderr);
-  // As the manifest's caveats tell users: link the completer into Krew's bin directory.
-  const bin = path.join(krewRoot, 'bin');
-  execFileSync('ln', ['-s', path.join(krewRoot, 'store', 'pgo', version, 'kubectl_complete-pgo'), path.join(bin, 'kubectl_complete-pgo')]);
+  // As the manifest's caveats tell users: copy the completer next to Krew's link.
+  execFileSync('cp', [path.join(krewRoot, 'store', 'pgo', version, 'kubectl_complete-pgo'), path.join(krewRoot, 'bin')]);
   const c = await kc(['__complete', 'pgo', ''], envFor(krewRoot, true));
   assert.is(c.code, 0, c.stderr);
   const words = c.stdout.split('\n').map((l) => l.split('\t')[0]);
   for (const verb of ['status', 'version', 'completion']) assert.ok(words.includes(verb), `${verb} offered (got ${words.join(' ')})`);
+});
+
+test('with Crunchy\'s kubectl-pgo later on PATH: its verbs pass through unchanged, version shows both', async () => {
+  const krewRoot = path.join(tmp, 'krew-peer');
+  const r = await kc(['krew', 'install', `--manifest=${path.join(repoRoot, 'krew/pgo.yaml')}`, `--archive=${linuxArchive}`], envFor(krewRoot));
+  assert.is(r.code, 0, r.stderr);
+  // A stand-in for Crunchy's CLI (a peer program, not ours): echoes its arguments and stdin.
+  const crunchyDir = path.join(tmp, 'crunchy-bin');
+  mkdirSync(crunchyDir, { recursive: true });
+  const crunchy = path.join(crunchyDir, 'kubectl-pgo');
+  writeFileSync(
+    crunchy,
+    '#!/bin/sh\nif [ "$1" = version ]; then echo "Client Version: v0.5.2"; exit 0; fi\n' +
+      'printf "crunchy:"; for a in "$@"; do printf " [%s]" "$a"; done; echo; printf "stdin=%s\\n" "$(cat)"; echo oops >&2; exit 4\n',
+  );
+  chmodSync(crunchy, 0o755);
+  const env = envFor(krewRoot, true);
+  env.PATH = `${path.join(krewRoot, 'bin')}:${crunchyDir}:${env.PATH!.split(':').slice(1).join(':')}`;
+  const b = await run(kubectl, ['pgo', 'backup', 'hippo', '--repoName=repo1', '--options', '--type=full'], env, { input: 'yes' });
+  assert.is(b.code, 4, b.stderr);
+  assert.is(b.stdout, 'crunchy: [backup] [hippo] [--repoName=repo1] [--options] [--type=full]\nstdin=yes\n');
+  assert.is(b.stderr, 'oops\n');
+  const v = await kc(['pgo', 'version', '--client'], env);
+  assert.is(v.code, 0, v.stderr);
+  assert.match(v.stdout, /^Client Version: v\d/m);
+  assert.match(v.stdout, new RegExp(`^Crunchy kubectl-pgo: v0\\.5\\.2 at ${crunchy.replace(/[/.]/g, '\\$&')}`, 'm'));
+  // Our own verbs are still ours.
+  const st = await kc(['pgo', 'status', '--from', fixture, '--color', 'never'], env);
+  assert.is(st.code, 0, st.stderr);
 });
 
 test.run();
