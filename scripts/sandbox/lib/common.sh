@@ -40,16 +40,19 @@ free_ports() {
 
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
-# The pid of a named process when it still runs the binary we started (guards against pid reuse).
+# The pid of a named process while it still runs what we started: run/NAME.bin, when present,
+# names a string of its command line or its executable's path (guards against pid reuse).
 running_pid() {
-  local name="$1" pf pid exe
+  local name="$1" pf pid cmdline want
   pf="$(pid_file "$name")"
   [ -f "$pf" ] || return 1
   pid="$(cat "$pf")"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  exe="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"
-  local want; want="$(cat "$RUN_DIR/$name.bin" 2>/dev/null)"
-  [ -z "$want" ] || [[ "$exe" == *"$want"* ]] || return 1
+  want="$(cat "$RUN_DIR/$name.bin" 2>/dev/null)"
+  if [ -n "$want" ]; then
+    cmdline="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"
+    [[ "$cmdline" == *"$want"* ]] || [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$want" 2>/dev/null)" ] || return 1
+  fi
   echo "$pid"
 }
 
