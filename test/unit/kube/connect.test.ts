@@ -3,6 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../../lib/cli/exit.ts';
@@ -110,7 +112,7 @@ test('exec plugin missing or failing: one line', async () => {
   assert.is(missing.message, 'error: getting credentials: exec: executable kpgo-no-such-plugin not found');
   const dir = tempFiles({ 'fail.sh': '#!/bin/sh\necho "token expired, run login" >&2\nexit 1\n' });
   const failing = await get(kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: join(dir, 'fail.sh') } })).catch((e) => e);
-  assert.match(failing.message, /^error: getting credentials: exec plugin .*fail\.sh failed: token expired, run login$/);
+  assert.match(failing.message, /^error: getting credentials: exec plugin .*fail\.sh failed with exit code 1: token expired, run login$/);
 });
 
 test('TLS: an unknown CA is refused with one line; insecure-skip-tls-verify accepts it', async () => {
@@ -150,6 +152,52 @@ test('KUBECONFIG from the environment, first current-context wins', async () => 
   const client = await connect(flags(), { env: { KUBECONFIG: [join(dir, 'missing'), join(dir, 'a'), join(dir, 'b')].join(':') } });
   assert.is(client.context, 'a');
   assert.is(client.defaultNamespace, 'from-a');
+});
+
+test('basic auth, impersonation with groups, an oidc id-token; legacy auth-providers are a clear error', async () => {
+  stub = await startStub((req, res) => json(res, 200, { auth: req.headers.authorization ?? null, groups: req.headers['impersonate-group'] ?? null }));
+  const cfg = (user: Record<string, unknown>) =>
+    JSON.stringify({ 'current-context': 'p', clusters: [{ name: 'p', cluster: { server: stub!.url } }], users: [{ name: 'u', user }], contexts: [{ name: 'p', context: { cluster: 'p', user: 'u' } }] });
+  const basic = await get(cfg({ username: 'dba', password: 's3cret' }));
+  assert.is(basic.body.auth, `Basic ${Buffer.from('dba:s3cret').toString('base64')}`);
+  const imp = await get(cfg({ token: 't', as: 'alice', 'as-groups': ['dba', 'oncall'] }));
+  assert.is(imp.body.groups, 'dba, oncall');
+  const oidc = await get(cfg({ 'auth-provider': { name: 'oidc', config: { 'id-token': 'idt' } } }));
+  assert.is(oidc.body.auth, 'Bearer idt');
+  const gcp = await get(cfg({ 'auth-provider': { name: 'gcp', config: {} } })).catch((e) => e);
+  assert.match(gcp.message, /^error: user "u" uses the auth-provider "gcp", which kubectl no longer supports; use the exec plugin gke-gcloud-auth-plugin$/);
+});
+
+test('proxy-url: requests tunnel through an HTTP CONNECT proxy', async () => {
+  stub = await tlsServer();
+  const connects: string[] = [];
+  const tunnels = new Set<net.Socket>();
+  const proxy = http.createServer();
+  proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+    connects.push(String(req.url));
+    tunnels.add(client);
+    const [host, port] = String(req.url).split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  try {
+    const port = (proxy.address() as net.AddressInfo).port;
+    const { body } = await get(kubeconfig(stub.url, { token: 'via-proxy' }, { 'proxy-url': `http://127.0.0.1:${port}` }));
+    assert.is(body.auth, 'Bearer via-proxy');
+    assert.equal(connects, [`127.0.0.1:${stub.port}`]);
+    const socks = await get(kubeconfig(stub.url, { token: 't' }, { 'proxy-url': 'socks5://127.0.0.1:1080' })).catch((e) => e);
+    assert.match(socks.message, /only http:\/\/ proxies are supported/);
+  } finally {
+    // tunnelled sockets leave the server's bookkeeping but still hold close() open
+    for (const t of tunnels) t.destroy();
+    await new Promise((r) => proxy.close(r));
+  }
 });
 
 test('--request-timeout: bare seconds, units, 0 = none; garbage is a usage error', () => {
