@@ -20,7 +20,9 @@ if [ -n "$binary" ]; then
   [ -f "$binary" ] && [ -x "$binary" ] || die "operator binary $binary: not an executable file"
   binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"
 fi
-mode="${binary:-model}@$PGO_CRDS"
+# A change of operator, CRD version or of this slot's own code restarts the supervisor.
+code="$(cat "$REPO_ROOT"/scripts/sandbox/operator/*.ts "$REPO_ROOT"/scripts/sandbox/operator/model/*.ts | sha1sum | cut -c1-12)"
+mode="${binary:-model}@$PGO_CRDS@$code"
 mode_file="$RUN_DIR/operator-supervisor.mode"
 
 if running_pid operator-supervisor >/dev/null && [ "$(cat "$mode_file" 2>/dev/null)" = "$mode" ]; then

@@ -21,7 +21,7 @@ const SERVER = [
   /^spec\.(volumeMode|volumeName)$/,
   /^spec\.(clusterIP|clusterIPs\[\d\]|ipFamilies\[\d\]|ipFamilyPolicy|internalTrafficPolicy|sessionAffinity|type)$/,
   /^spec\.(revisionHistoryLimit|updateStrategy\.type|persistentVolumeClaimRetentionPolicy\.when(Deleted|Scaled))$/, // StatefulSet defaults
-  /^spec\.template\.spec\.(initContainers|containers)\[[^\]]+\]\.(terminationMessagePath|terminationMessagePolicy)$/,
+  /^spec\.template\.spec\.(initContainers|containers)\[[^\]]+\]\.(terminationMessagePath|terminationMessagePolicy|imagePullPolicy)$/,
   /^spec\.template\.spec\.(dnsPolicy|schedulerName|serviceAccount|terminationGracePeriodSeconds)$/,
 ];
 

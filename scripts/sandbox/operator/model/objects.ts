@@ -215,6 +215,13 @@ export function instanceReplicas(startupInstance: string | undefined, shutdown: 
   return 1;
 }
 
+/** spec.imagePullPolicy on every container, as PGO copies it; unset, the API server defaults it
+ *  (IfNotPresent for a tagged image, Always otherwise: both seen in the recordings). */
+function withPullPolicy(c: ClusterSpec, spec: KObj['spec']): KObj['spec'] {
+  if (c.imagePullPolicy) for (const k of ['containers', 'initContainers']) for (const x of spec[k] ?? []) x.imagePullPolicy = c.imagePullPolicy;
+  return spec;
+}
+
 export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instance: string, replicas: number, images: Images): KObj {
   const labels = { ...(set.metadata?.labels ?? {}), ...instanceLabels(c, set, instance), [LABEL.data]: 'postgres' };
   const podLabels = { ...(c.metadata?.labels ?? {}), ...labels, [LABEL.patroni]: names.patroniScope(c.name) };
@@ -241,7 +248,6 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
   const database = {
     name: 'database',
     image: pgImage,
-    imagePullPolicy: 'IfNotPresent',
     command: ['patroni', '/etc/patroni'],
     env: [
       { name: 'PGDATA', value: dataDirectory(c) },
@@ -272,7 +278,6 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
   const replicationCertCopy = {
     name: 'replication-cert-copy',
     image: pgImage,
-    imagePullPolicy: 'IfNotPresent',
     command: ['bash', '-ceu', '--', SCRIPT('monitor replication certificates'), 'replication-cert-copy'],
     resources: {},
     securityContext: RESTRICTED,
@@ -288,7 +293,6 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
       {
         name: 'pgbackrest',
         image: images.pgbackrest ?? '',
-        imagePullPolicy: 'IfNotPresent',
         command: ['pgbackrest', 'server'],
         env: NSS_ENV,
         livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
@@ -304,7 +308,6 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
       {
         name: 'pgbackrest-config',
         image: images.pgbackrest ?? '',
-        imagePullPolicy: 'IfNotPresent',
         command: [
           'bash', '-ceu', '--', SCRIPT('reload pgBackRest configuration'), 'pgbackrest-config', '/etc/pgbackrest/server',
           '/etc/pgbackrest/conf.d/~postgres-operator/tls-ca.crt', '/etc/pgbackrest/conf.d/~postgres-operator_server.conf',
@@ -323,7 +326,6 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
     {
       name: 'postgres-startup',
       image: pgImage,
-      imagePullPolicy: 'IfNotPresent',
       command: ['bash', '-ceu', '--', SCRIPT('prepare the data directory'), 'startup', String(c.postgresVersion), set.walVolumeClaimSpec ? `/pgwal/pg${c.postgresVersion}_wal` : walDirectory(c)],
       env: database.env.slice(0, 6),
       resources: {},
@@ -337,7 +339,6 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
     {
       name: 'nss-wrapper-init',
       image: pgImage,
-      imagePullPolicy: 'IfNotPresent',
       command: ['bash', '-c', SCRIPT('nss_wrapper setup')],
       resources: {},
       securityContext: RESTRICTED,
@@ -462,7 +463,7 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       template: {
         metadata: { labels: podLabels, annotations: podAnnotations },
-        spec: {
+        spec: withPullPolicy(c, {
           containers,
           initContainers,
           volumes,
@@ -472,7 +473,7 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
           enableServiceLinks: false,
           securityContext: { fsGroup: 26, fsGroupChangePolicy: 'OnRootMismatch' },
           topologySpreadConstraints: topologySpread(c),
-        },
+        }),
       },
     },
   };
@@ -596,13 +597,12 @@ export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
       podManagementPolicy: 'Parallel',
       template: {
         metadata: { labels: { ...(c.metadata?.labels ?? {}), ...repoHostLabels(c), [LABEL.data]: 'pgbackrest' }, annotations },
-        spec: {
+        spec: withPullPolicy(c, {
           automountServiceAccountToken: false,
           containers: [
             {
               name: 'pgbackrest',
               image: img,
-              imagePullPolicy: 'IfNotPresent',
               command: ['pgbackrest', 'server'],
               env: NSS_ENV,
               livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
@@ -618,7 +618,6 @@ export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
             {
               name: 'pgbackrest-config',
               image: img,
-              imagePullPolicy: 'IfNotPresent',
               command: [
                 'bash', '-ceu', '--', SCRIPT('reload pgBackRest configuration'), 'pgbackrest-config', '/etc/pgbackrest/server',
                 '/etc/pgbackrest/conf.d/~postgres-operator/tls-ca.crt', '/etc/pgbackrest/conf.d/~postgres-operator_server.conf',
@@ -636,7 +635,6 @@ export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
             {
               name: 'pgbackrest-log-dir',
               image: img,
-              imagePullPolicy: 'IfNotPresent',
               command: ['bash', '-c', repos.map((r) => `mkdir -p '/pgbackrest/${r.name}/log'`).join(' && ') || 'true'],
               resources: {},
               securityContext: RESTRICTED,
@@ -645,7 +643,6 @@ export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
             {
               name: 'nss-wrapper-init',
               image: img,
-              imagePullPolicy: 'IfNotPresent',
               command: ['bash', '-c', SCRIPT('nss_wrapper setup')],
               resources: {},
               securityContext: RESTRICTED,
@@ -707,7 +704,7 @@ export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
           enableServiceLinks: false,
           securityContext: { fsGroup: 26, fsGroupChangePolicy: 'OnRootMismatch' },
           topologySpreadConstraints: topologySpread(c),
-        },
+        }),
       },
     },
   };

@@ -29,6 +29,7 @@ export interface ClusterSpec {
   postgresVersion: number;
   port: number;
   image?: string;
+  imagePullPolicy?: string;
   patroni: { port: number; leaderLeaseDurationSeconds: number; syncPeriodSeconds: number; switchover?: SwitchoverSpec; dynamicConfiguration?: Record<string, unknown> };
   instances: InstanceSetSpec[];
   repos: RepoSpec[];
@@ -53,6 +54,7 @@ export function readCluster(obj: KObj): ClusterSpec {
     postgresVersion: Number(s.postgresVersion ?? 0),
     port: s.port ?? 5432,
     image: s.image,
+    imagePullPolicy: s.imagePullPolicy,
     patroni: {
       port: p.port ?? 8008,
       leaderLeaseDurationSeconds: p.leaderLeaseDurationSeconds ?? 30,
