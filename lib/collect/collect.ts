@@ -30,7 +30,9 @@ interface ListSpec {
   clusterWide?: boolean;
 }
 
-export async function collect(client: ApiClient, scope: Scope, options: CollectOptions = {}): Promise<Snapshot> {
+export async function collect(client: ApiClient, asked: Scope, options: CollectOptions = {}): Promise<Snapshot> {
+  // An empty namespace means no namespace was given and none applies: every namespace (as for --from).
+  const scope: Scope = { ...asked, allNamespaces: asked.allNamespaces || !asked.namespace };
   const pgo = options.discovery ?? (await discoverPgo(client));
   const version = pgo.apiVersions[0];
   const pgcPrefix = `/apis/${PGO_GROUP}/${version}`;

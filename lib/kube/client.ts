@@ -28,6 +28,8 @@ export interface HttpClientOptions {
   maxRetries?: number;
   /** Upper bound of one Retry-After wait, default 10 s. */
   maxRetryDelayMs?: number;
+  /** TCP connect limit even without a request timeout (kubectl dials with 30 s), default 30 s. */
+  dialTimeoutMs?: number;
 }
 
 export const FIELD_MANAGER = 'kubectl-pgo';
@@ -56,7 +58,7 @@ export class HttpApiClient implements ApiClient {
     this.context = opts.context;
     this.server = opts.server.replace(/\/+$/, '');
     this.defaultNamespace = opts.defaultNamespace;
-    this.opts = { ...opts, pageSize: opts.pageSize ?? 500, maxRetries: opts.maxRetries ?? 5, maxRetryDelayMs: opts.maxRetryDelayMs ?? 10_000 };
+    this.opts = { ...opts, pageSize: opts.pageSize ?? 500, maxRetries: opts.maxRetries ?? 5, maxRetryDelayMs: opts.maxRetryDelayMs ?? 10_000, dialTimeoutMs: opts.dialTimeoutMs ?? 30_000 };
   }
 
   get requestCount(): number {
@@ -171,6 +173,7 @@ export class HttpApiClient implements ApiClient {
       // The timeout bounds the wait for the watch to start, not the stream itself.
       const timer = this.opts.timeoutMs > 0 ? setTimeout(() => req.destroy(timeoutError(this.server, 'GET', path, this.opts.timeoutMs)), this.opts.timeoutMs) : undefined;
       req.on('error', (e: NodeJS.ErrnoException) => done(e instanceof NetworkError ? e : networkErrorFrom(e, this.server)));
+      this.guardDial(req);
       req.end();
     });
   }
@@ -228,8 +231,22 @@ export class HttpApiClient implements ApiClient {
         clearTimeout(timer);
         reject(e instanceof NetworkError ? e : networkErrorFrom(e, this.server));
       });
+      this.guardDial(req);
       if (body !== undefined) req.write(body);
       req.end();
+    });
+  }
+
+  /** A server that drops packets would otherwise hang a call for the OS's ~2 minutes of SYN retries. */
+  private guardDial(req: http.ClientRequest): void {
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const t = setTimeout(
+        () => req.destroy(Object.assign(new Error(`dial tcp: i/o timeout after ${this.opts.dialTimeoutMs / 1000}s`), { code: 'ETIMEDOUT' })),
+        this.opts.dialTimeoutMs,
+      );
+      socket.once('connect', () => clearTimeout(t));
+      socket.once('close', () => clearTimeout(t));
     });
   }
 

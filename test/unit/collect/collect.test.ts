@@ -154,6 +154,14 @@ test('discovery: preferred version first; CRD version label; a forbidden CRD rea
   assert.equal(s.pgo.apiVersions, ['v1', 'v1beta1']);
 });
 
+test('an empty namespace means every namespace, as for --from', async () => {
+  const api = new FakeApi([...many(2, 'db'), ...many(1, 'other')]);
+  const s = await collect(api, { allNamespaces: false, namespace: '' });
+  assert.is(s.objects.postgresClusters.length, 3);
+  assert.is(s.scope.allNamespaces, true);
+  assert.ok(api.paths.every((p) => !p.includes('/namespaces//')));
+});
+
 test('closest names first', () => {
   assert.equal(closestNames('hipo', ['zebra', 'hippo2', 'hippo']), ['hippo', 'hippo2', 'zebra']);
 });
