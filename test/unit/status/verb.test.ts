@@ -1,5 +1,6 @@
 // The status verb end to end with fake dependencies: scope, exit codes, formats, errors, --watch.
 import { test } from 'uvu';
+import { load } from 'js-yaml';
 import * as assert from 'uvu/assert';
 import { ExitError } from '../../../lib/cli/exit.ts';
 import { globalFlagsOf } from '../../../lib/cli/global-flags.ts';
@@ -176,6 +177,44 @@ test('--watch: prints again after a change, not when nothing changed, ends on th
   stop.abort();
   assert.is(await run, 0);
   assert.is(io.stdout(), `${first}\nNAME     HEALTH    INSTANCES   PRIMARY               AGE    FINDING\norders   Healthy   2/2         orders-pgha1-abcd-0   4d8h\n`);
+});
+
+test('--watch on a terminal redraws the screen with a header; machines get whole documents', async () => {
+  for (const [output, isTTY] of [['table', true], ['yaml', false]] as const) {
+    const stop = new AbortController();
+    let emit: ((e: WatchEvent) => void) | undefined;
+    const healed = (): World => {
+      const v = healthyView();
+      return { snap: snapshot([v.object]), views: [v], findings: [] };
+    };
+    const d = deps([incident(), healed()], {}, {
+      watch: (path, _q, onEvent, signal) => {
+        if (path.endsWith('/pods')) emit = onEvent;
+        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      },
+    });
+    d.stop = stop.signal;
+    d.minIntervalMs = 5;
+    const io = memoryIO({ isTTY, color: false });
+    const run = runStatus(args({ watch: true, output }), io, d);
+    await until(() => emit !== undefined);
+    emit!({ type: 'DELETED', object: { metadata: { name: 'p' } } });
+    await until(() => io.stdout().includes('orders'));
+    stop.abort();
+    assert.is(await run, 0);
+    const out = io.stdout();
+    if (isTTY) {
+      const frames = out.split('\x1b[H\x1b[2J');
+      assert.is(frames.length, 3, JSON.stringify(out));
+      assert.is(frames[0], '');
+      for (const f of frames.slice(1)) assert.match(f, /^Every change of the PostgresClusters in scope; updated 2026-11-25T17:30:05.000Z \(Ctrl-C to stop\)\n\nNAME /);
+    } else {
+      assert.not.match(out, /\x1b/);
+      const docs = out.split(/^---\n/m);
+      assert.is(docs.length, 2);
+      assert.equal(docs.map((doc) => (load(doc) as { kind: string }).kind), ['StatusReport', 'StatusReport']);
+    }
+  }
 });
 
 test('--watch without watch permission: one warning naming it, and it keeps going', async () => {
