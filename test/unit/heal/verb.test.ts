@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { load } from 'js-yaml';
 import { ExitError } from '../../../lib/cli/exit.ts';
 import { memoryIO } from '../../../lib/cli/io.ts';
 import { runChecks } from '../../../lib/checks/index.ts';
@@ -218,6 +219,19 @@ test('-o json: the outcome as data on stdout, the progress on stderr', async () 
   assert.is(r.clusters[0].backups.length, 1);
   assert.is(r.clusters[0].converged, true);
   assert.match(io.stderr(), /Plan \(1 change\)/);
+  s.done();
+});
+
+test('-o yaml: the same outcome as YAML; nothing to do still reports the findings left', async () => {
+  const world = World.incident();
+  const s = setup(world);
+  assert.is(await runHeal(s.args({ yes: true }), memoryIO(), s.deps), 0);
+  const io = memoryIO();
+  assert.is(await runHeal(s.args({ yes: true, output: 'yaml' }), io, s.deps), 0);
+  const r = load(io.stdout()) as { kind: string; result: string; clusters: Array<{ changes: unknown[] }> };
+  assert.is(r.kind, 'HealResult');
+  assert.is(r.result, 'nothing-to-do');
+  assert.equal(r.clusters[0].changes, []);
   s.done();
 });
 
