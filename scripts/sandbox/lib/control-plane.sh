@@ -3,12 +3,13 @@
 # Loads .sandbox/env when it exists, so a second `up` keeps its ports and admin token;
 # otherwise picks free ports and a fresh token and writes it.
 load_or_create_env() {
-  bin_dirs
   if [ -f "$ENV_FILE" ]; then
     # shellcheck disable=SC1090
     source "$ENV_FILE"
+    bin_dirs # versions.env may have moved on since
     return
   fi
+  bin_dirs
   local ports; read -r -a ports <<<"$(free_ports 3)"
   ETCD_CLIENT_PORT="${ports[0]}" ETCD_PEER_PORT="${ports[1]}" APISERVER_PORT="${ports[2]}"
   ADMIN_TOKEN="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
