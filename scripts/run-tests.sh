@@ -13,7 +13,7 @@ if [ -z "$(find "$dir" -name '*.test.ts' 2>/dev/null | head -1)" ]; then
   echo "[$suite] no tests"; exit 0
 fi
 log="$(mktemp)"
-node --import tsx node_modules/uvu/bin.js "$dir" "$pattern" --no-color 2>&1 | tee "$log"
+FORCE_COLOR=0 node --import tsx scripts/uvu-run.mjs "$dir" "$pattern" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 total=$(sed -n 's/^ *Total: *\([0-9]*\).*/\1/p' "$log" | tail -1)
 passed=$(sed -n 's/^ *Passed: *\([0-9]*\).*/\1/p' "$log" | tail -1)
