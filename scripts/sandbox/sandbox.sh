@@ -16,9 +16,12 @@ source "$here/lib/crds.sh"
 # shellcheck disable=SC1091
 source "$here/lib/hooks.sh"
 
+# usage [EXIT] - to stdout when asked for (exit 0), else to stderr.
 usage() {
-  sed -n 's/^# Usage: //p; s/^#        /  /p' "${BASH_SOURCE[0]}" >&2
-  exit 1
+  local code="${1:-1}"
+  if [ "$code" = 0 ]; then sed -n 's/^# Usage: /usage: /p; s/^#        /       /p' "${BASH_SOURCE[0]}"
+  else sed -n 's/^# Usage: /usage: /p; s/^#        /       /p' "${BASH_SOURCE[0]}" >&2; fi
+  exit "$code"
 }
 
 cmd_up() {
@@ -138,6 +141,6 @@ case "$cmd" in
   status) cmd_status ;;
   kubeconfig) cmd_kubeconfig ;;
   namespace | ns) cmd_namespace "$@" ;;
-  -h | --help | help) usage ;;
+  -h | --help | help) usage 0 ;;
   *) printf 'error: unknown command "%s"\n' "$cmd" >&2; usage ;;
 esac
