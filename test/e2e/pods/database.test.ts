@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { dump, load } from 'js-yaml';
 import {
   createFixtureCluster, crashDatabase, database, databases, execDb, getPod, leaderEndpoints, processAlive, roleOf,
-  podsComponentPids, podsTreeProcesses, requireFreeSlots, runPodsHook, runtimeInfo, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
+  podsComponentPids, podsTreeProcesses, requireFreeSlots, runPodsHook, runtimeInfo, stopDatabase, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
 } from '../../helpers/pods.ts';
 import { api, deleteNamespace, uniqueName, waitFor } from '../../helpers/sandbox.ts';
 
@@ -174,6 +174,26 @@ test('patronictl switchover by exec moves the leader; the current leader as cand
   assert.is.not(same.code, 0, 'switchover to the current leader must fail');
   assert.match(same.stdout + same.stderr, /target and source are the same/);
   assert.is(await roleOf(ns, primary), 'master', 'leader unchanged');
+});
+
+test('a pod\'s database stopped without deleting the pod: gone from Patroni, pod kept and not Ready; started again', async () => {
+  const before = (await database(ns, replica))!;
+  const uid = (await getPod(ns, replica))!.metadata.uid;
+  await stopDatabase(ns, replica);
+  assert.ok(!processAlive(before.patroniPid!) && !processAlive(before.postgresPid!), 'patroni and postgres exited');
+  assert.is((await getPod(ns, replica))?.metadata.uid, uid, 'the pod is the same');
+  await waitFor(`${replica} not Ready`, async () =>
+    (await getPod(ns, replica))?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'False', { timeoutMs: 15_000 });
+  const list = await execDb(ns, primary, ['patronictl', 'list']);
+  assert.ok(!list.stdout.includes(replica) || /stopped|unknown/i.test(list.stdout.split('\n').find((l) => l.includes(replica)) ?? ''),
+    `patronictl no longer lists ${replica} as running:\n${list.stdout}`);
+  await startDatabase(ns, replica);
+  await waitFor(`${replica} streaming and Ready again`, async () => {
+    const p = await getPod(ns, replica);
+    return (await patroniStatus(replica))?.state === 'running' && p?.metadata.labels?.['postgres-operator.crunchydata.com/role'] === 'replica' &&
+      p?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True';
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+  assert.is(await sql(replica, 'select v from kpgo_e2e'), marker);
 });
 
 test('deleting a pod stops its database; the recreated pod finds its data on the same claim', async () => {
