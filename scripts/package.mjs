@@ -124,11 +124,14 @@ async function main() {
     return checksums[name] ? path.join(out, name) : undefined;
   });
   if (problems.length) throw new Error(`the rendered manifest is not valid:\n  ${problems.join('\n  ')}`);
-  writeFileSync(path.join(root, 'krew/pgo.yaml'), manifest);
-  mkdirSync(path.join(root, 'krew/index/plugins'), { recursive: true });
-  writeFileSync(path.join(root, 'krew/index/plugins/pgo.yaml'), manifest);
   writeFileSync(path.join(out, 'pgo.yaml'), manifest);
-  log(`wrote ${path.relative(root, out)}/checksums.txt, krew/pgo.yaml, krew/index/plugins/pgo.yaml`);
+  // The repo's manifests describe dist/release only; a build elsewhere (--out) keeps its own copy.
+  if (out === path.join(root, 'dist/release')) {
+    writeFileSync(path.join(root, 'krew/pgo.yaml'), manifest);
+    mkdirSync(path.join(root, 'krew/index/plugins'), { recursive: true });
+    writeFileSync(path.join(root, 'krew/index/plugins/pgo.yaml'), manifest);
+    log(`wrote ${path.relative(root, out)}/checksums.txt, krew/pgo.yaml, krew/index/plugins/pgo.yaml`);
+  } else log(`wrote ${out}/checksums.txt and ${out}/pgo.yaml`);
   for (const a of ALIASES) if (checksums[archiveName(version, TARGETS.find((x) => key(x) === a.sameAs))]) log(`${a.os}/${a.arch}: the ${a.sameAs} archive (Rosetta 2)`);
   log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -22,6 +22,14 @@ function real(p: string): string | undefined {
   }
 }
 
+function exists(p: string): boolean {
+  try {
+    return statSync(p, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // ENOTDIR, EACCES: not a usable candidate
+  }
+}
+
 function isExecutableFile(p: string, windows: boolean): boolean {
   try {
     if (!statSync(p).isFile()) return false;
@@ -36,6 +44,8 @@ export function findPeer(s: PeerSearch): string | undefined {
   const windows = (s.platform ?? process.platform) === 'win32';
   const selves = new Set(s.self.map(real).filter((p): p is string => p !== undefined));
   const notSelf = (p: string) => {
+    // Most PATH directories have no kubectl-pgo: a stat that does not throw is the cheap way to say so.
+    if (!exists(p)) return false;
     const r = real(p);
     return r !== undefined && !selves.has(r) && isExecutableFile(r, windows);
   };
