@@ -4,8 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { load } from 'js-yaml';
-import { dump } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { kubectlPath, kubectlPgoWith, kubectlWith, repoRoot, type RunOptions, type RunResult } from './kubectl.ts';
 
 export { kubectlPath, repoRoot, describeRun, type RunResult } from './kubectl.ts';
