@@ -7,6 +7,8 @@ import type { KObject } from '../model/types.ts';
 import type { ApiClient, ListResult, RequestOptions, WatchEvent } from './api.ts';
 import { ApiError, NetworkError, apiErrorFrom, networkErrorFrom, timeoutError } from './errors.ts';
 
+export const DEFAULT_PAGE_SIZE = 5000;
+
 export interface Credentials {
   headers: Record<string, string | string[]>;
   agent?: http.Agent;
@@ -22,7 +24,9 @@ export interface HttpClientOptions {
   timeoutMs: number;
   /** Called once, and again with refresh=true after a 401 (exec credentials may have expired). */
   credentials: (refresh: boolean) => Promise<Credentials>;
-  /** LIST page size (default 500, as kubectl's --chunk-size). */
+  /** LIST page size. Default 5000, not kubectl's 500: a whole fleet (500 clusters make ~3,000
+   *  Endpoints) then lists in one page per kind, so the request count does not grow with it,
+   *  while a page stays a bounded response. */
   pageSize?: number;
   /** Retries of a 429 (or a 5xx carrying Retry-After), default 5. */
   maxRetries?: number;
@@ -58,7 +62,7 @@ export class HttpApiClient implements ApiClient {
     this.context = opts.context;
     this.server = opts.server.replace(/\/+$/, '');
     this.defaultNamespace = opts.defaultNamespace;
-    this.opts = { ...opts, pageSize: opts.pageSize ?? 500, maxRetries: opts.maxRetries ?? 5, maxRetryDelayMs: opts.maxRetryDelayMs ?? 10_000, dialTimeoutMs: opts.dialTimeoutMs ?? 30_000 };
+    this.opts = { ...opts, pageSize: opts.pageSize ?? DEFAULT_PAGE_SIZE, maxRetries: opts.maxRetries ?? 5, maxRetryDelayMs: opts.maxRetryDelayMs ?? 10_000, dialTimeoutMs: opts.dialTimeoutMs ?? 30_000 };
   }
 
   get requestCount(): number {
