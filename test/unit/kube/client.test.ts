@@ -55,10 +55,10 @@ test('list follows continue until done, fills kind/apiVersion, counts requests',
   assert.is(stub!.requests[0].headers.authorization, 'Bearer t0');
 });
 
-test('default page size is 500', async () => {
+test('default page size is 5000 (a fleet lists in one page per kind)', async () => {
   const c = await client(pager(['a']));
   await c.list('/api/v1/pods');
-  assert.is(stub!.requests[0].query.get('limit'), '500');
+  assert.is(stub!.requests[0].query.get('limit'), '5000');
 });
 
 test('410 Expired on a continue restarts the list once from the start', async () => {
