@@ -14,11 +14,13 @@ export async function clientInfo(): Promise<ClientInfo> {
 }
 
 async function isSingleExecutable(): Promise<boolean> {
+  // getBuiltinModule, not import(): a dynamic import would start the ESM loader just for this.
+  // Runtimes without node:sea (or without getBuiltinModule) cannot be a single executable anyway.
   try {
-    const sea = await import('node:sea');
-    return sea.isSea();
+    const sea = process.getBuiltinModule?.('node:sea') as { isSea?: () => boolean } | undefined;
+    return Boolean(sea?.isSea?.());
   } catch {
-    return false; // node:sea is missing from older runtimes, which cannot be a single executable anyway
+    return false;
   }
 }
 
