@@ -1,6 +1,7 @@
 // `status CLUSTER`: one cluster in detail - instances, switchover, backups, pgBouncer, then every
 // finding with why and how to fix it.
 import type { ClusterStatus, InstanceStatus, ReportFinding, StatusReport } from '../report/schema.ts';
+import { sortFindings } from '../report/build.ts';
 import { formatAge } from './age.ts';
 import { formatBytes } from './bytes.ts';
 import { columns } from './columns.ts';
@@ -118,7 +119,7 @@ export function renderStatusDetail(report: StatusReport, c: ClusterStatus, opts:
   out += `\n${heading(on, 'Switchover:')}\n${switchoverText(c)}`;
   out += `\n${heading(on, 'Backups:')}\n${backupsText(c)}`;
   out += `\n${heading(on, 'pgBouncer:')} ${pgBouncerText(c)}\n`;
-  const findings = [...c.findings, ...report.operator.findings];
+  const findings = sortFindings([...c.findings, ...report.operator.findings, ...report.findings]);
   out += `\n${heading(on, `Findings (${counts(findings)}):`)}${findings.length ? '\n' + renderFindings(on, findings) : c.unknown.length ? ' none in what could be read\n' : ' none\n'}`;
   return out;
 }

@@ -54,7 +54,8 @@ export function renderStatusList(report: StatusReport, opts: { color: boolean; w
   });
   let out = columns(head, rows);
   const opFindings = report.operator.findings;
-  // Operator findings belong to no cluster row; print them whole, since no detail view shows them.
+  // Findings of no cluster row are printed whole: no detailed view of a cluster is theirs.
   if (opFindings.length > 0) out += `\n${heading(on, 'Operator:')}\n${renderFindings(on, opFindings)}`;
+  if (report.findings.length > 0) out += `\n${heading(on, 'Not about one cluster:')}\n${renderFindings(on, report.findings)}`;
   return out;
 }

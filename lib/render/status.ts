@@ -31,8 +31,8 @@ export function renderStatus(report: StatusReport, opts: RenderOptions): Rendere
   if (opts.format === 'json') return { stdout: renderJSON(report), stderr: warnings };
   if (opts.format === 'yaml') return { stdout: renderYAML(report), stderr: warnings };
   if (report.clusters.length === 0) {
-    const op = report.operator.findings;
-    const stdout = op.length ? `${heading(opts.color, 'Operator:')}\n${renderFindings(opts.color, op)}` : '';
+    const section = (title: string, fs: StatusReport['findings']) => (fs.length ? `${heading(opts.color, title)}\n${renderFindings(opts.color, fs)}` : '');
+    const stdout = [section('Operator:', report.operator.findings), section('Not about one cluster:', report.findings)].filter(Boolean).join('\n');
     return { stdout, stderr: noneFound(report) + warnings };
   }
   if (report.scope.cluster && report.clusters.length === 1) {

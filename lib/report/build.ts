@@ -90,9 +90,11 @@ function operatorOf(snap: Snapshot, findings: Finding[]): OperatorStatus {
     version,
     crdVersion: snap.pgo.crdVersion ?? null,
     apiVersions: [...snap.pgo.apiVersions],
-    findings: sortFindings(findings.filter((f) => f.cluster === null).map(reportFinding)),
+    findings: sortFindings(findings.filter((f) => f.cluster === null && isOperatorFinding(f)).map(reportFinding)),
   };
 }
+
+const isOperatorFinding = (f: Finding) => f.code.startsWith('Operator');
 
 function imageTag(dep: KObject): string | undefined {
   const image: unknown = dep.spec?.template?.spec?.containers?.[0]?.image;
@@ -250,7 +252,8 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
     .map((v) => clusterOf(v, findings, gaps, health({ namespace: v.namespace, name: v.name }), clock));
   const operator = operatorOf(snap, findings);
-  const every = [...operator.findings, ...clusters.flatMap((c) => c.findings)];
+  const general = sortFindings(findings.filter((f) => f.cluster === null && !isOperatorFinding(f)).map(reportFinding));
+  const every = [...operator.findings, ...general, ...clusters.flatMap((c) => c.findings)];
   const count = (sev: Severity) => every.filter((f) => f.severity === sev).length;
   const healthCount = (h: Health) => clusters.filter((c) => c.health === h).length;
   return {
@@ -272,6 +275,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     },
     operator,
     clusters,
+    findings: general,
     gaps,
   };
 }

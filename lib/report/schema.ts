@@ -18,6 +18,8 @@ export interface StatusReport {
   summary: ReportSummary;
   operator: OperatorStatus;
   clusters: ClusterStatus[];
+  /** Findings about no single cluster and not about the operator (e.g. a cluster-wide list forbidden). */
+  findings: ReportFinding[];
   /** Parts that could not be read; what they touch is reported as unknown (null). */
   gaps: ReportGap[];
 }
@@ -30,7 +32,7 @@ export interface ReportSummary {
   degraded: number;
   blocked: number;
   unknown: number;
-  /** Findings of severity error, cluster and operator findings together. Exit code 2 when > 0. */
+  /** Findings of severity error: clusters', the operator's and the general ones together. Exit code 2 when > 0. */
   errors: number;
   warnings: number;
   infos: number;
@@ -47,7 +49,7 @@ export interface OperatorStatus {
   crdVersion: string | null;
   /** PostgresCluster API versions served, preferred first. */
   apiVersions: string[];
-  /** Findings about the operator as a whole (OperatorMissing, ...). */
+  /** Findings about the operator as a whole (codes Operator*: OperatorMissing, ...). */
   findings: ReportFinding[];
 }
 

@@ -179,6 +179,29 @@ test('findings: most severe first, roots before what they block, stable otherwis
   assert.equal(Object.keys(reportFinding(f('X', 'info'))), ['code', 'severity', 'subject', 'message', 'detail', 'remedy', 'blocking', 'blockedBy']);
 });
 
+test('a finding of no cluster that is not about the operator: top-level findings, listed apart, counted', () => {
+  const v = incidentView();
+  const denied: Finding = {
+    code: 'PermissionDenied',
+    severity: 'info',
+    cluster: null,
+    subject: 'deployments',
+    message: 'Cannot list deployments at cluster scope: forbidden',
+    detail: 'The operator is looked for in every namespace.',
+    remedy: 'kubectl auth can-i list deployments --all-namespaces',
+  };
+  const r = buildStatusReport({ snapshot: snapshot([v.object]), views: [v], findings: [denied], health: () => 'Healthy', now: NOW });
+  assert.equal(r.operator.findings, []);
+  assert.equal(r.findings.map((f) => f.code), ['PermissionDenied']);
+  assert.is(r.summary.infos, 1);
+  assert.is(exitCodeOf(r), 0);
+  const list = renderStatus(r, { format: 'table', color: false }).stdout;
+  assert.ok(list.endsWith('\nNot about one cluster:\n  INFO    PermissionDenied  deployments\n      Cannot list deployments at cluster scope: forbidden\n      Why: The operator is looked for in every namespace.\n      Fix:\n        kubectl auth can-i list deployments --all-namespaces\n'), list);
+  r.scope.cluster = 'hippo';
+  const detail = renderStatus(r, { format: 'table', color: false }).stdout;
+  assert.match(detail, /^Findings \(0 errors, 0 warnings, 1 info\):\n {2}INFO {4}PermissionDenied/m);
+});
+
 test('pods unknown from a cluster-wide gap too', () => {
   const v = incidentView();
   const r = buildStatusReport({
