@@ -36,6 +36,9 @@ with_progress() {
   note "$what: done in $(elapsed "$t0")"
 }
 
+say "0/5 what the demo needs: Patroni and PostgreSQL (Debian), npm packages, Go-built binaries"
+with_progress "setup" bash scripts/setup.sh
+
 say "1/5 build the plugin (npm run build)"
 with_progress "build" npm run build --silent
 

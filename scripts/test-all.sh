@@ -8,8 +8,13 @@ export KPGO_RESULTS="$PWD/.test-results"
 status=0
 note() { printf '\n== %s ==\n' "$*"; }
 
+note setup
+# Debian packages (Patroni, PostgreSQL), npm dependencies, the Go-built sandbox binaries:
+# idempotent, so a second run costs a second or two.
+bash scripts/setup.sh || { echo "setup 0 1" >> "$KPGO_RESULTS"; echo "0 passed, 1 failed"; exit 1; }
+
 note build
-npm run build || { echo "build unit-build 0 1" >> "$KPGO_RESULTS"; status=1; }
+npm run build || { echo "build 0 1" >> "$KPGO_RESULTS"; status=1; }
 npm run typecheck || { echo "typecheck 0 1" >> "$KPGO_RESULTS"; status=1; }
 
 note "unit tests"
