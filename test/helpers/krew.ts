@@ -99,7 +99,8 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, opts: {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: timedOut ? 124 : (code ?? (signal ? 128 : 1)), stdout, stderr });
+      // Node releases the process handle just after 'close': resolve once it has.
+      setImmediate(() => resolve({ code: timedOut ? 124 : (code ?? (signal ? 128 : 1)), stdout, stderr }));
     });
     if (child.stdin) {
       child.stdin.on('error', () => {}); // the program may exit without reading it
@@ -128,6 +129,10 @@ export async function serveDir(dir: string): Promise<{ base: string; requests: s
   return {
     base: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => setImmediate(resolve));
+        server.closeAllConnections(); // Krew's keep-alive connections would hold close() open
+      }),
   };
 }
