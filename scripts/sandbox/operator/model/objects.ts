@@ -104,27 +104,31 @@ export function instanceServiceAccount(c: ClusterSpec): KObj {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(c, names.instanceRBAC(c.name), clusterLabel(c)), automountServiceAccountToken: true };
 }
 
-export function instanceRole(c: ClusterSpec): KObj {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: meta(c, names.instanceRBAC(c.name), clusterLabel(c)),
-    rules: [
-      { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'deletecollection', 'get', 'list', 'patch', 'watch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch', 'watch'] },
-      { apiGroups: [''], resources: ['services'], verbs: ['create'] },
-    ],
-  };
+function role(c: ClusterSpec, name: string, labels: Record<string, string>, rules: unknown[]): KObj {
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(c, name, labels), rules };
 }
 
-export function instanceRoleBinding(c: ClusterSpec): KObj {
+/** Binds the Role of that name to the ServiceAccount of the same name. */
+function roleBinding(c: ClusterSpec, name: string, labels: Record<string, string>): KObj {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: meta(c, names.instanceRBAC(c.name), clusterLabel(c)),
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.instanceRBAC(c.name) },
-    subjects: [{ kind: 'ServiceAccount', name: names.instanceRBAC(c.name) }],
+    metadata: meta(c, name, labels),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name }],
   };
+}
+
+export function instanceRole(c: ClusterSpec): KObj {
+  return role(c, names.instanceRBAC(c.name), clusterLabel(c), [
+    { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'deletecollection', 'get', 'list', 'patch', 'watch'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch', 'watch'] },
+    { apiGroups: [''], resources: ['services'], verbs: ['create'] },
+  ]);
+}
+
+export function instanceRoleBinding(c: ClusterSpec): KObj {
+  return roleBinding(c, names.instanceRBAC(c.name), clusterLabel(c));
 }
 
 // ---- ConfigMaps ----------------------------------------------------------------------------
@@ -222,6 +226,126 @@ function withPullPolicy(c: ClusterSpec, spec: KObj['spec']): KObj['spec'] {
   return spec;
 }
 
+// ---- Pieces an instance pod and the repo host pod both run ---------------------------------
+
+const TMP_MOUNT = { mountPath: '/tmp', name: 'tmp' };
+
+/** The pgBackRest TLS server; dataMounts are what it serves (pgdata, or the repo volumes). */
+function pgbackrestServerContainer(image: string, dataMounts: unknown[]) {
+  return {
+    name: 'pgbackrest',
+    image,
+    command: ['pgbackrest', 'server'],
+    env: NSS_ENV,
+    livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
+    resources: {},
+    securityContext: RESTRICTED,
+    volumeMounts: [
+      { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
+      ...dataMounts,
+      { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
+      { ...TMP_MOUNT },
+    ],
+  };
+}
+
+function pgbackrestConfigContainer(image: string) {
+  return {
+    name: 'pgbackrest-config',
+    image,
+    command: [
+      'bash', '-ceu', '--', SCRIPT('reload pgBackRest configuration'), 'pgbackrest-config', '/etc/pgbackrest/server',
+      '/etc/pgbackrest/conf.d/~postgres-operator/tls-ca.crt', '/etc/pgbackrest/conf.d/~postgres-operator_server.conf',
+    ],
+    resources: {},
+    securityContext: RESTRICTED,
+    volumeMounts: [
+      { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
+      { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
+      { ...TMP_MOUNT },
+    ],
+  };
+}
+
+function nssWrapperInit(image: string) {
+  return {
+    name: 'nss-wrapper-init',
+    image,
+    command: ['bash', '-c', SCRIPT('nss_wrapper setup')],
+    resources: {},
+    securityContext: RESTRICTED,
+    volumeMounts: [{ ...TMP_MOUNT }],
+  };
+}
+
+/** The server's certificate: the instance's own (key prefix pgbackrest-server) or the repo host's
+ *  (pgbackrest-repo-host, kept in the cluster's pgbackrest secret). */
+function pgbackrestServerVolume(secretName: string, keyPrefix: string) {
+  return {
+    name: 'pgbackrest-server',
+    projected: {
+      defaultMode: 420,
+      sources: [
+        {
+          secret: {
+            name: secretName,
+            items: [
+              { key: `${keyPrefix}.crt`, path: 'server-tls.crt' },
+              { key: `${keyPrefix}.key`, mode: 384, path: 'server-tls.key' },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** pgBackRest's configuration: confKey is the instance's or the repo host's file; only the
+ *  instance marks the client secret optional (as recorded). */
+function pgbackrestConfigVolume(c: ClusterSpec, confKey: string, secretOptional: boolean) {
+  return {
+    name: 'pgbackrest-config',
+    projected: {
+      defaultMode: 420,
+      sources: [
+        {
+          configMap: {
+            name: names.pgbackrestConfig(c.name),
+            items: [
+              { key: confKey, path: confKey },
+              { key: 'config-hash', path: 'config-hash' },
+              { key: 'pgbackrest-server.conf', path: '~postgres-operator_server.conf' },
+            ],
+          },
+        },
+        {
+          secret: {
+            name: names.pgbackrestSecret(c.name),
+            ...(secretOptional ? { optional: true } : {}),
+            items: [
+              { key: 'pgbackrest.ca-roots', path: '~postgres-operator/tls-ca.crt' },
+              { key: 'pgbackrest-client.crt', path: '~postgres-operator/client-tls.crt' },
+              { key: 'pgbackrest-client.key', mode: 384, path: '~postgres-operator/client-tls.key' },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The pod spec fields after the containers and volumes, the same in both StatefulSets. */
+function podSettings(c: ClusterSpec, serviceAccountName: string) {
+  return {
+    restartPolicy: 'Always',
+    shareProcessNamespace: true,
+    serviceAccountName,
+    enableServiceLinks: false,
+    securityContext: { fsGroup: 26, fsGroupChangePolicy: 'OnRootMismatch' },
+    topologySpreadConstraints: topologySpread(c),
+  };
+}
+
 export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instance: string, replicas: number, images: Images): KObj {
   const labels = { ...(set.metadata?.labels ?? {}), ...instanceLabels(c, set, instance), [LABEL.data]: 'postgres' };
   const podLabels = { ...(c.metadata?.labels ?? {}), ...labels, [LABEL.patroni]: names.patroniScope(c.name) };
@@ -289,38 +413,8 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
   };
   const containers: unknown[] = [database, replicationCertCopy];
   if (c.backupsSpecFound) {
-    containers.push(
-      {
-        name: 'pgbackrest',
-        image: images.pgbackrest ?? '',
-        command: ['pgbackrest', 'server'],
-        env: NSS_ENV,
-        livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
-        resources: {},
-        securityContext: RESTRICTED,
-        volumeMounts: [
-          { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
-          { mountPath: '/pgdata', name: 'postgres-data' },
-          { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
-          { mountPath: '/tmp', name: 'tmp' },
-        ],
-      },
-      {
-        name: 'pgbackrest-config',
-        image: images.pgbackrest ?? '',
-        command: [
-          'bash', '-ceu', '--', SCRIPT('reload pgBackRest configuration'), 'pgbackrest-config', '/etc/pgbackrest/server',
-          '/etc/pgbackrest/conf.d/~postgres-operator/tls-ca.crt', '/etc/pgbackrest/conf.d/~postgres-operator_server.conf',
-        ],
-        resources: {},
-        securityContext: RESTRICTED,
-        volumeMounts: [
-          { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
-          { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
-          { mountPath: '/tmp', name: 'tmp' },
-        ],
-      },
-    );
+    const img = images.pgbackrest ?? '';
+    containers.push(pgbackrestServerContainer(img, [{ mountPath: '/pgdata', name: 'postgres-data' }]), pgbackrestConfigContainer(img));
   }
   const initContainers = [
     {
@@ -336,14 +430,7 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
         { mountPath: '/tmp', name: 'tmp' },
       ],
     },
-    {
-      name: 'nss-wrapper-init',
-      image: pgImage,
-      command: ['bash', '-c', SCRIPT('nss_wrapper setup')],
-      resources: {},
-      securityContext: RESTRICTED,
-      volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
-    },
+    nssWrapperInit(pgImage),
   ];
   const certItems = (prefix: string) => ['tls.crt', 'tls.key', 'ca.crt'].map((key) => ({ key, path: prefix + key }));
   const volumes: unknown[] = [
@@ -375,54 +462,7 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
     },
   ];
   if (c.backupsSpecFound) {
-    volumes.push(
-      {
-        name: 'pgbackrest-server',
-        projected: {
-          defaultMode: 420,
-          sources: [
-            {
-              secret: {
-                name: names.instanceCerts(instance),
-                items: [
-                  { key: 'pgbackrest-server.crt', path: 'server-tls.crt' },
-                  { key: 'pgbackrest-server.key', mode: 384, path: 'server-tls.key' },
-                ],
-              },
-            },
-          ],
-        },
-      },
-      {
-        name: 'pgbackrest-config',
-        projected: {
-          defaultMode: 420,
-          sources: [
-            {
-              configMap: {
-                name: names.pgbackrestConfig(c.name),
-                items: [
-                  { key: 'pgbackrest_instance.conf', path: 'pgbackrest_instance.conf' },
-                  { key: 'config-hash', path: 'config-hash' },
-                  { key: 'pgbackrest-server.conf', path: '~postgres-operator_server.conf' },
-                ],
-              },
-            },
-            {
-              secret: {
-                name: names.pgbackrestSecret(c.name),
-                optional: true,
-                items: [
-                  { key: 'pgbackrest.ca-roots', path: '~postgres-operator/tls-ca.crt' },
-                  { key: 'pgbackrest-client.crt', path: '~postgres-operator/client-tls.crt' },
-                  { key: 'pgbackrest-client.key', mode: 384, path: '~postgres-operator/client-tls.key' },
-                ],
-              },
-            },
-          ],
-        },
-      },
-    );
+    volumes.push(pgbackrestServerVolume(names.instanceCerts(instance), 'pgbackrest-server'), pgbackrestConfigVolume(c, 'pgbackrest_instance.conf', true));
   }
   volumes.push(
     {
@@ -467,12 +507,7 @@ export function instanceStatefulSet(c: ClusterSpec, set: InstanceSetSpec, instan
           containers,
           initContainers,
           volumes,
-          restartPolicy: 'Always',
-          shareProcessNamespace: true,
-          serviceAccountName: names.instanceRBAC(c.name),
-          enableServiceLinks: false,
-          securityContext: { fsGroup: 26, fsGroupChangePolicy: 'OnRootMismatch' },
-          topologySpreadConstraints: topologySpread(c),
+          ...podSettings(c, names.instanceRBAC(c.name)),
         }),
       },
     },
@@ -508,25 +543,14 @@ export function pgbackrestServiceAccount(c: ClusterSpec): KObj {
 }
 
 export function pgbackrestRole(c: ClusterSpec): KObj {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: meta(c, names.pgbackrestRBAC(c.name), pgbackrestLabels(c)),
-    rules: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
-      { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
-    ],
-  };
+  return role(c, names.pgbackrestRBAC(c.name), pgbackrestLabels(c), [
+    { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+    { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+  ]);
 }
 
 export function pgbackrestRoleBinding(c: ClusterSpec): KObj {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: meta(c, names.pgbackrestRBAC(c.name), pgbackrestLabels(c)),
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.pgbackrestRBAC(c.name) },
-    subjects: [{ kind: 'ServiceAccount', name: names.pgbackrestRBAC(c.name) }],
-  };
+  return roleBinding(c, names.pgbackrestRBAC(c.name), pgbackrestLabels(c));
 }
 
 export function repoHostServiceAccount(c: ClusterSpec): KObj {
@@ -599,38 +623,7 @@ export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
         metadata: { labels: { ...(c.metadata?.labels ?? {}), ...repoHostLabels(c), [LABEL.data]: 'pgbackrest' }, annotations },
         spec: withPullPolicy(c, {
           automountServiceAccountToken: false,
-          containers: [
-            {
-              name: 'pgbackrest',
-              image: img,
-              command: ['pgbackrest', 'server'],
-              env: NSS_ENV,
-              livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
-              resources: {},
-              securityContext: RESTRICTED,
-              volumeMounts: [
-                { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
-                ...repoMounts,
-                { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
-                tmpMount,
-              ],
-            },
-            {
-              name: 'pgbackrest-config',
-              image: img,
-              command: [
-                'bash', '-ceu', '--', SCRIPT('reload pgBackRest configuration'), 'pgbackrest-config', '/etc/pgbackrest/server',
-                '/etc/pgbackrest/conf.d/~postgres-operator/tls-ca.crt', '/etc/pgbackrest/conf.d/~postgres-operator_server.conf',
-              ],
-              resources: {},
-              securityContext: RESTRICTED,
-              volumeMounts: [
-                { mountPath: '/etc/pgbackrest/server', name: 'pgbackrest-server', readOnly: true },
-                { mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true },
-                tmpMount,
-              ],
-            },
-          ],
+          containers: [pgbackrestServerContainer(img, repoMounts), pgbackrestConfigContainer(img)],
           initContainers: [
             {
               name: 'pgbackrest-log-dir',
@@ -640,70 +633,15 @@ export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
               securityContext: RESTRICTED,
               volumeMounts: [...repoMounts, tmpMount],
             },
-            {
-              name: 'nss-wrapper-init',
-              image: img,
-              command: ['bash', '-c', SCRIPT('nss_wrapper setup')],
-              resources: {},
-              securityContext: RESTRICTED,
-              volumeMounts: [tmpMount],
-            },
+            nssWrapperInit(img),
           ],
           volumes: [
-            {
-              name: 'pgbackrest-server',
-              projected: {
-                defaultMode: 420,
-                sources: [
-                  {
-                    secret: {
-                      name: names.pgbackrestSecret(c.name),
-                      items: [
-                        { key: 'pgbackrest-repo-host.crt', path: 'server-tls.crt' },
-                        { key: 'pgbackrest-repo-host.key', mode: 384, path: 'server-tls.key' },
-                      ],
-                    },
-                  },
-                ],
-              },
-            },
+            pgbackrestServerVolume(names.pgbackrestSecret(c.name), 'pgbackrest-repo-host'),
             ...repos.map((r) => ({ name: r.name, persistentVolumeClaim: { claimName: names.repoVolume(c.name, r.name) } })),
-            {
-              name: 'pgbackrest-config',
-              projected: {
-                defaultMode: 420,
-                sources: [
-                  {
-                    configMap: {
-                      name: names.pgbackrestConfig(c.name),
-                      items: [
-                        { key: 'pgbackrest_repo.conf', path: 'pgbackrest_repo.conf' },
-                        { key: 'config-hash', path: 'config-hash' },
-                        { key: 'pgbackrest-server.conf', path: '~postgres-operator_server.conf' },
-                      ],
-                    },
-                  },
-                  {
-                    secret: {
-                      name: names.pgbackrestSecret(c.name),
-                      items: [
-                        { key: 'pgbackrest.ca-roots', path: '~postgres-operator/tls-ca.crt' },
-                        { key: 'pgbackrest-client.crt', path: '~postgres-operator/client-tls.crt' },
-                        { key: 'pgbackrest-client.key', mode: 384, path: '~postgres-operator/client-tls.key' },
-                      ],
-                    },
-                  },
-                ],
-              },
-            },
+            pgbackrestConfigVolume(c, 'pgbackrest_repo.conf', false),
             { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
           ],
-          restartPolicy: 'Always',
-          shareProcessNamespace: true,
-          serviceAccountName: names.repoHostSA(c.name),
-          enableServiceLinks: false,
-          securityContext: { fsGroup: 26, fsGroupChangePolicy: 'OnRootMismatch' },
-          topologySpreadConstraints: topologySpread(c),
+          ...podSettings(c, names.repoHostSA(c.name)),
         }),
       },
     },
