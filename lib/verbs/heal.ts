@@ -1,19 +1,19 @@
 // `kubectl pgo heal`: collect -> checks -> plan -> print -> confirm -> apply -> wait -> re-check.
 // heal removes what blocks PGO and then lets PGO do its job; it never creates or deletes anything.
 // Every dependency arrives in `deps`, so tests drive it with hand-made snapshots and a fake client.
-import { dump } from 'js-yaml';
 import { applyPlanned, type ApplyOutcome } from '../apply/apply.ts';
 import { confirm } from '../apply/confirm.ts';
 import { parseWriteFlags, type WriteFlags } from '../apply/flags.ts';
 import { renderChange } from '../apply/show.ts';
 import type { Planned } from '../apply/types.ts';
+import { defaultWriteVerbDeps, reporter, seconds, type WriteVerbDeps } from '../apply/writing-verb.ts';
 import { ExitError, UsageError } from '../cli/exit.ts';
 import type { GlobalFlags } from '../cli/global-flags.ts';
 import { paint, type IO } from '../cli/io.ts';
 import { parseBytes } from '../cli/bytes.ts';
 import type { Scope } from '../collect/collect.ts';
 import type { ApiClient } from '../kube/api.ts';
-import { LABEL, type CheckOptions, type ClusterRef, type Finding, type Snapshot } from '../model/types.ts';
+import { LABEL, type ClusterRef, type Finding, type Snapshot } from '../model/types.ts';
 import { OPERATOR_DOWN_CODES, planHeal, type ClusterPlan, type HealPlan } from '../plan/heal.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
 
@@ -27,16 +27,7 @@ export interface HealArgs extends WriteFlags {
   maxLagBytes: number;
 }
 
-export interface HealDeps {
-  connect(flags: GlobalFlags): Promise<ApiClient>;
-  collect(client: ApiClient, scope: Scope): Promise<Snapshot>;
-  buildClusterViews(snap: Snapshot): ClusterView[];
-  runChecks(snap: Snapshot, opts: CheckOptions): Finding[];
-  now(): Date;
-  sleep(ms: number): Promise<void>;
-  /** Time between two looks while waiting (default 1 s). */
-  pollMs?: number;
-}
+export type HealDeps = WriteVerbDeps;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function parseHealArgs(argv: any, flags: GlobalFlags): HealArgs {
@@ -54,16 +45,6 @@ export function parseHealArgs(argv: any, flags: GlobalFlags): HealArgs {
     force: Boolean(argv.force),
     maxLagBytes: rawLag === undefined ? DEFAULT_MAX_LAG_BYTES : parseBytes(rawLag, 'max-lag'),
   };
-}
-
-export async function defaultHealDeps(): Promise<HealDeps> {
-  const [{ buildClusterViews }, { runChecks }, { connect }, { collect }] = await Promise.all([
-    import('../view/cluster-view.ts'),
-    import('../checks/index.ts'),
-    import('../kube/connect.ts'),
-    import('../collect/collect.ts'),
-  ]);
-  return { connect, collect, buildClusterViews, runChecks, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 }
 
 /** One look at the cluster(s): snapshot, views (narrowed to the cluster asked for), findings, plan. */
@@ -168,8 +149,6 @@ export function progressOf(cp: ClusterPlan, first: ClusterView, now: ClusterView
   return { converged, line, remaining };
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-
 // ---- the verb ------------------------------------------------------------------------------
 
 export interface HealResult {
@@ -191,9 +170,8 @@ export interface HealResult {
 }
 
 export async function runHeal(args: HealArgs, io: IO, deps?: HealDeps): Promise<number> {
-  const d = deps ?? (await defaultHealDeps());
-  const machine = args.output !== undefined;
-  const say = (t: string) => (machine ? io.err(t) : io.out(t));
+  const d = deps ?? (await defaultWriteVerbDeps());
+  const { say, emit } = reporter(io, args.output);
   const started = d.now().getTime();
   const client = await d.connect(args.flags);
   const namespace = args.flags.namespace ?? client.defaultNamespace ?? 'default';
@@ -237,7 +215,7 @@ export async function runHeal(args: HealArgs, io: IO, deps?: HealDeps): Promise<
         remaining: (p?.remaining ?? last.findings.filter((f) => about(c.cluster, f))).map((f) => ({ code: f.code, message: f.message })),
       };
     });
-    if (machine) io.out(args.output === 'json' ? JSON.stringify(result, null, 2) + '\n' : dump(result, { noRefs: true, lineWidth: -1 }));
+    emit(result);
     return code;
   };
 

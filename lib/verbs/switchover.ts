@@ -1,19 +1,19 @@
 // `kubectl pgo switchover`: preflight -> show -> confirm -> one conditional write (saved first)
 // -> wait until PGO reports it AND Patroni's leader is the target -> clean up (disarm).
-import { dump } from 'js-yaml';
 import { applyPlanned, type ApplyOutcome } from '../apply/apply.ts';
 import { confirm } from '../apply/confirm.ts';
 import { parseWriteFlags, type WriteFlags } from '../apply/flags.ts';
 import { postgresClusterRef } from '../apply/paths.ts';
 import { renderChange } from '../apply/show.ts';
 import { refKey, type Change, type Planned } from '../apply/types.ts';
+import { defaultWriteVerbDeps, reporter, seconds, type WriteVerbDeps } from '../apply/writing-verb.ts';
 import { ExitError, UsageError } from '../cli/exit.ts';
 import type { GlobalFlags } from '../cli/global-flags.ts';
 import type { IO } from '../cli/io.ts';
 import { parseBytes } from '../cli/bytes.ts';
 import type { Scope } from '../collect/collect.ts';
 import type { ApiClient } from '../kube/api.ts';
-import { LABEL, type CheckOptions, type Finding, type KObject, type Snapshot } from '../model/types.ts';
+import { LABEL, type Finding, type KObject, type Snapshot } from '../model/types.ts';
 import { disarmSwitchoverPatch } from '../plan/heal.ts';
 import { readConfigTags } from '../switchover/config-tags.ts';
 import { freshTrigger, requestPatch } from '../switchover/patch.ts';
@@ -33,15 +33,8 @@ export interface SwitchoverArgs extends WriteFlags {
   maxLagBytes?: number;
 }
 
-export interface SwitchoverDeps {
-  connect(flags: GlobalFlags): Promise<ApiClient>;
-  collect(client: ApiClient, scope: Scope): Promise<Snapshot>;
-  buildClusterViews(snap: Snapshot): ClusterView[];
-  runChecks(snap: Snapshot, opts: CheckOptions): Finding[];
-  now(): Date;
-  sleep(ms: number): Promise<void>;
+export interface SwitchoverDeps extends WriteVerbDeps {
   random?: () => number;
-  pollMs?: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -63,16 +56,6 @@ export function parseSwitchoverArgs(argv: any, flags: GlobalFlags): SwitchoverAr
     keepEnabled: Boolean(argv.keepEnabled ?? argv['keep-enabled']),
     maxLagBytes: rawLag === undefined ? undefined : parseBytes(rawLag, 'max-lag'),
   };
-}
-
-export async function defaultSwitchoverDeps(): Promise<SwitchoverDeps> {
-  const [{ buildClusterViews }, { runChecks }, { connect }, { collect }] = await Promise.all([
-    import('../view/cluster-view.ts'),
-    import('../checks/index.ts'),
-    import('../kube/connect.ts'),
-    import('../collect/collect.ts'),
-  ]);
-  return { connect, collect, buildClusterViews, runChecks, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 }
 
 export interface SwitchoverResult {
@@ -101,8 +84,6 @@ interface Look {
   view: ClusterView;
   findings: Finding[];
 }
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 async function look(client: ApiClient, scope: Scope, args: SwitchoverArgs, d: SwitchoverDeps): Promise<Look> {
   const snap = await d.collect(client, scope);
@@ -148,9 +129,8 @@ function requestChange(l: Look, pre: PreflightResult, args: SwitchoverArgs, trig
 }
 
 export async function runSwitchover(args: SwitchoverArgs, io: IO, deps?: SwitchoverDeps): Promise<number> {
-  const d = deps ?? (await defaultSwitchoverDeps());
-  const machine = args.output !== undefined;
-  const say = (t: string) => (machine ? io.err(t) : io.out(t));
+  const d: SwitchoverDeps = deps ?? (await defaultWriteVerbDeps());
+  const { say, emit } = reporter(io, args.output);
   const started = d.now().getTime();
   const client = await d.connect(args.flags);
   const namespace = args.flags.namespace ?? client.defaultNamespace ?? 'default';
@@ -174,7 +154,7 @@ export async function runSwitchover(args: SwitchoverArgs, io: IO, deps?: Switcho
   const finish = (code: number, r: SwitchoverResult['result']): number => {
     result.result = r;
     result.elapsedSeconds = Math.round((d.now().getTime() - started) / 100) / 10;
-    if (machine) io.out(args.output === 'json' ? JSON.stringify(result, null, 2) + '\n' : dump(result, { noRefs: true, lineWidth: -1 }));
+    emit(result);
     return code;
   };
 
