@@ -16,7 +16,7 @@ export async function run(args) {
       `median wall ${from.wallMs} ms, median peak RSS ${from.peakRssMiB} MiB (exit ${from.exit})\n`,
   );
   if (args.includes('--from-only')) return;
-  if (!existsSync(join(repo, '.sandbox/env'))) throw new Error('the sandbox is not up: npm run sandbox -- up (or pass --from-only)');
+  if (!existsSync(join(process.env.SANDBOX_DIR ?? join(repo, '.sandbox'), 'env'))) throw new Error('the sandbox is not up: npm run sandbox -- up (or pass --from-only)');
   const rows = await apiRequestCounts([1, 10, 500]);
   process.stdout.write('status -A against the sandbox, requests counted by the apiserver (apiserver_request_total):\n');
   process.stdout.write('  clusters  seen  requests  wall ms  exit\n');

@@ -19,7 +19,7 @@ function median(xs) {
 
 function sandboxEnv() {
   const env = {};
-  const text = readFileSync(join(repo, '.sandbox/env'), 'utf8');
+  const text = readFileSync(join(process.env.SANDBOX_DIR ?? join(repo, '.sandbox'), 'env'), 'utf8');
   for (const line of text.split('\n')) {
     const m = /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(line.trim());
     if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, '');
