@@ -1,37 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { load } from 'js-yaml';
 import { ExitError } from '../../../lib/cli/exit.ts';
 import { memoryIO } from '../../../lib/cli/io.ts';
-import { runChecks } from '../../../lib/checks/index.ts';
 import { LABEL } from '../../../lib/model/types.ts';
-import { buildClusterViews } from '../../../lib/view/cluster-view.ts';
-import { parseHealArgs, runHeal, type HealDeps } from '../../../lib/verbs/heal.ts';
+import { parseHealArgs, runHeal } from '../../../lib/verbs/heal.ts';
 import { operatorDeployment, World } from '../../helpers/heal-world.ts';
+import { flags, writeVerbSetup } from '../../helpers/write-verb.ts';
 
-const flags = { namespace: 'db', allNamespaces: false, color: 'never' as const };
-
-function setup(world: World) {
-  let clock = Date.parse('2026-11-25T19:00:00Z');
-  const deps: HealDeps = {
-    connect: async () => world,
-    collect: async () => world.snapshot(),
-    buildClusterViews,
-    runChecks,
-    now: () => new Date(clock),
-    sleep: async (ms) => {
-      clock += ms;
-    },
-  };
-  const dir = mkdtempSync(path.join(tmpdir(), 'kpgo-heal-'));
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const args = (argv: any) => parseHealArgs({ cluster: 'hippo', backupDir: dir, ...argv }, flags);
-  return { deps, dir, args, done: () => rmSync(dir, { recursive: true }) };
-}
+const setup = (world: World) => writeVerbSetup(world, 'heal', parseHealArgs);
 
 test('the incident, --yes: one conditional patch, the object saved first, PGO converges, exit 0', async () => {
   const world = World.incident();

@@ -1,35 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { memoryIO } from '../../../lib/cli/io.ts';
-import { runChecks } from '../../../lib/checks/index.ts';
 import { LABEL, type KObject } from '../../../lib/model/types.ts';
-import { buildClusterViews } from '../../../lib/view/cluster-view.ts';
 import { parseSwitchoverArgs, runSwitchover, type SwitchoverDeps } from '../../../lib/verbs/switchover.ts';
 import { World } from '../../helpers/heal-world.ts';
+import { flags, writeVerbSetup } from '../../helpers/write-verb.ts';
 
-const flags = { namespace: 'db', allNamespaces: false, color: 'never' as const };
-
-function setup(world: World) {
-  let clock = Date.parse('2026-11-25T19:00:00Z');
-  const deps: SwitchoverDeps = {
-    connect: async () => world,
-    collect: async () => world.snapshot(),
-    buildClusterViews,
-    runChecks,
-    now: () => new Date(clock),
-    sleep: async (ms) => {
-      clock += ms;
-    },
-    random: () => 0.5,
-  };
-  const dir = mkdtempSync(path.join(tmpdir(), 'kpgo-sw-'));
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const args = (argv: any) => parseSwitchoverArgs({ cluster: 'hippo', backupDir: dir, ...argv }, flags);
-  return { deps, dir, args, done: () => rmSync(dir, { recursive: true }) };
-}
+const setup = (world: World) => writeVerbSetup(world, 'sw', parseSwitchoverArgs, { random: () => 0.5 } satisfies Partial<SwitchoverDeps>);
 
 const body = (w: World, i: number) => w.patches()[i].body as KObject;
 
