@@ -15,24 +15,26 @@ import {
   clusterManifest,
   getCluster,
   instanceViews,
-  operatorKind,
-  operatorLog,
   patchCluster,
   pvcUid,
-  requireOperator,
   waitHealthy,
   type Obj,
 } from '../../helpers/operator.ts';
-import { adminKubeconfigPath, api, apiOk, createNamespace, deleteNamespace, describeRun, kubectl, kubectlPgo, uniqueName, waitFor } from '../../helpers/sandbox.ts';
+import { operatorSuite } from '../../helpers/operator-suite.ts';
+import { adminKubeconfigPath, api, apiOk, describeRun, kubectl, kubectlPgo, waitFor } from '../../helpers/sandbox.ts';
 import { startConflictProxy } from '../../helpers/conflict-proxy.ts';
 
-const ns = uniqueName('e2e-heal');
 const name = 'hippo';
 const backups = mkdtempSync(path.join(tmpdir(), 'kpgo-e2e-heal-'));
-const timings: string[] = [];
+const { ns, timings, sts: STS, clusterLog, createCluster } = operatorSuite(test, 'e2e-heal', {
+  setUp: async () => {
+    await createCluster(clusterManifest(ns, name));
+    await waitHealthy(ns, name);
+  },
+  tearDown: () => rmSync(backups, { recursive: true, force: true }),
+});
 const PGC = `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/${name}`;
-const STS = (n: string) => `/apis/apps/v1/namespaces/${ns}/statefulsets/${n}`;
-const logFor = () => operatorLog().split('\n').filter((l) => l.includes(`PostgresCluster=${ns}/${name}`));
+const logFor = () => clusterLog(name);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const heal = (args: string[], opts: { kubeconfig?: string; input?: string } = {}) =>
   kubectlPgo(['heal', name, '-n', ns, '--backup-dir', backups, ...args], { ...opts, timeoutMs: 240_000 });
@@ -61,19 +63,6 @@ async function statusHealth(): Promise<string> {
   const r = await kubectlPgo(['status', name, '-n', ns, '-o', 'json']);
   return JSON.parse(r.stdout).clusters[0].health;
 }
-
-test.before(async () => {
-  await requireOperator();
-  await createNamespace(ns);
-  await apiOk('POST', `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters`, clusterManifest(ns, name));
-  await waitHealthy(ns, name);
-});
-
-test.after(async () => {
-  if (timings.length) console.log(`  [${operatorKind()}] ${timings.join('; ')}`);
-  await deleteNamespace(ns);
-  rmSync(backups, { recursive: true, force: true });
-});
 
 let manualMs = 0;
 

@@ -11,38 +11,25 @@ import {
   clusterManifest,
   getCluster,
   instanceViews,
-  operatorKind,
-  operatorLog,
   patchCluster,
   patroniMembers,
   pvcUid,
-  requireOperator,
   waitHealthy,
   type Obj,
 } from '../../helpers/operator.ts';
-import { apiOk, createNamespace, deleteNamespace, describeRun, kubectlPgo, uniqueName, waitFor } from '../../helpers/sandbox.ts';
+import { operatorSuite } from '../../helpers/operator-suite.ts';
+import { apiOk, describeRun, kubectlPgo, waitFor } from '../../helpers/sandbox.ts';
 
-const ns = uniqueName('e2e-operator');
 const name = 'hippo';
-const STS = (n: string) => `/apis/apps/v1/namespaces/${ns}/statefulsets/${n}`;
-const logFor = () => operatorLog().split('\n').filter((l) => l.includes(`PostgresCluster=${ns}/${name}`));
-const timings: string[] = [];
+const { ns, timings, sts: STS, clusterLog, createCluster } = operatorSuite(test, 'e2e-operator', {
+  setUp: () => createCluster(clusterManifest(ns, name)),
+});
+const logFor = () => clusterLog(name);
 
 async function deleteStatefulSet(instance: string): Promise<void> {
   await apiOk('DELETE', STS(instance), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
   await waitFor(`StatefulSet ${instance} gone`, async () => !(await instanceViews(ns, name)).get(instance)?.stsUid, { timeoutMs: 30_000 });
 }
-
-test.before(async () => {
-  await requireOperator();
-  await createNamespace(ns);
-  await apiOk('POST', `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters`, clusterManifest(ns, name));
-});
-
-test.after(async () => {
-  if (timings.length) console.log(`  [${operatorKind()}] ${timings.join('; ')}`);
-  await deleteNamespace(ns);
-});
 
 test('1. both instance StatefulSets are created, the databases come up, one master', async () => {
   const { primary, replica } = await waitHealthy(ns, name);

@@ -8,33 +8,25 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TRIGGER, clusterManifest, getCluster, operatorKind, patroniMembers, requireOperator, waitHealthy } from '../../helpers/operator.ts';
-import { apiOk, createNamespace, deleteNamespace, describeRun, kubectlPgo, uniqueName, waitFor } from '../../helpers/sandbox.ts';
+import { TRIGGER, clusterManifest, getCluster, patroniMembers, waitHealthy } from '../../helpers/operator.ts';
+import { operatorSuite } from '../../helpers/operator-suite.ts';
+import { apiOk, describeRun, kubectlPgo, waitFor } from '../../helpers/sandbox.ts';
 
-const ns = uniqueName('e2e-switchover');
 const two = 'hippo';
 const one = 'solo';
 const backups = mkdtempSync(path.join(tmpdir(), 'kpgo-e2e-sw-'));
-const timings: string[] = [];
+const { ns, timings, createCluster } = operatorSuite(test, 'e2e-switchover', {
+  setUp: async () => {
+    await createCluster(clusterManifest(ns, two));
+    const solo = clusterManifest(ns, one);
+    solo.spec.instances = [solo.spec.instances[0]];
+    await createCluster(solo);
+    await waitHealthy(ns, two);
+  },
+  tearDown: () => rmSync(backups, { recursive: true, force: true }),
+});
 const HA = (c: string) => `/api/v1/namespaces/${ns}/endpoints/${c}-ha`;
 const sw = (cluster: string, args: string[]) => kubectlPgo(['switchover', cluster, '-n', ns, '--backup-dir', backups, ...args], { timeoutMs: 240_000 });
-
-test.before(async () => {
-  await requireOperator();
-  await createNamespace(ns);
-  const base = `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters`;
-  await apiOk('POST', base, clusterManifest(ns, two));
-  const solo = clusterManifest(ns, one);
-  solo.spec.instances = [solo.spec.instances[0]];
-  await apiOk('POST', base, solo);
-  await waitHealthy(ns, two);
-});
-
-test.after(async () => {
-  if (timings.length) console.log(`  [${operatorKind()}] ${timings.join('; ')}`);
-  await deleteNamespace(ns);
-  rmSync(backups, { recursive: true, force: true });
-});
 
 test('a one-instance cluster is refused: exit 1, one clear reason, same resourceVersion', async () => {
   await waitFor('the solo StatefulSet', async () => {
