@@ -14,11 +14,15 @@ stop_process pods-runtime 120
 # directory) and its children: left only if the runtime died without stopping them.
 sweep() {
   [ -n "$PODS_REAL" ] && [ -d "$PODS_REAL" ] || return 0
-  local pids=() p
+  local pids=() p skip=" $$ " n
+  # kwok and the provisioner name the tree too (stages, certificates): they are stopped below.
+  for n in pods-kwok pods-volumes pods-scheduler pods-controller-manager; do
+    skip+="$(cat "$RUN_DIR/$n.pid" 2>/dev/null) "
+  done
   for p in /proc/[0-9]*; do
     p="${p#/proc/}"
-    [ "$p" = "$$" ] && continue
-    tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF "$PODS_REAL/" && pids+=("$p")
+    [[ "$skip" == *" $p "* ]] && continue
+    tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qF "$PODS_REAL/" && pids+=("$p")
   done
   [ ${#pids[@]} -gt 0 ] || return 0
   local all; all="$(ps -eo pid=,ppid= | awk -v roots="${pids[*]}" '
