@@ -73,6 +73,27 @@ export function runtimeInfo(): Promise<RuntimeInfo> {
   return runtime<RuntimeInfo>('GET', '/databases');
 }
 
+/** Sets the runtime's cap on databases; returns the previous one. */
+export async function setDatabaseCap(max: number): Promise<number> {
+  const before = (await runtimeInfo()).cap;
+  await runtime('POST', '/cap', { max });
+  return before;
+}
+
+/** The runtime's log (one line per event), for what it says about pods it gives no database. */
+export function runtimeLog(): string {
+  return readFileSync(path.join(sandboxDir, 'logs', 'pods-runtime.log'), 'utf8');
+}
+
+/** One more instance set for a fixture cluster: a copy of the first one's StatefulSet, claim and
+ *  instance ConfigMap under a new instance name, as PGO makes them when a set is added. */
+export function extraInstance(fc: FixtureCluster, name: string): KObject[] {
+  const first = fc.instances[0];
+  const pick = (kind: string, n: string) => fc.objects.find((o) => o.kind === kind && o.metadata.name === n)!;
+  const src = [pick('ConfigMap', `${first}-config`), pick('PersistentVolumeClaim', `${first}-pgdata`), pick('StatefulSet', first)];
+  return src.map((o) => JSON.parse(JSON.stringify(o).split(first).join(name)) as KObject);
+}
+
 /** Throws a clear error when fewer than `n` database slots are free (the cap is shared). */
 export async function requireFreeSlots(n: number): Promise<void> {
   const info = await runtimeInfo();

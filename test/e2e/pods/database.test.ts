@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import { dump, load } from 'js-yaml';
 import {
   createFixtureCluster, crashDatabase, database, databases, execDb, getPod, leaderEndpoints, processAlive, roleOf,
-  podsComponentPids, podsTreeProcesses, requireFreeSlots, runPodsHook, runtimeInfo, stopDatabase, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
+  extraInstance, podsComponentPids, podsTreeProcesses, requireFreeSlots, runPodsHook, runtimeInfo, runtimeLog, setDatabaseCap, stopDatabase, startDatabase, waitForLeader, withDescendants, type FixtureCluster,
 } from '../../helpers/pods.ts';
-import { api, deleteNamespace, uniqueName, waitFor } from '../../helpers/sandbox.ts';
+import { api, applyYaml, deleteNamespace, uniqueName, waitFor } from '../../helpers/sandbox.ts';
 
 const ns = uniqueName('e2e-pods');
 let fc: FixtureCluster;
@@ -48,7 +48,7 @@ test.after(async () => {
 
 test('the pods run and are Ready; Patroni elects one leader and writes its own status', async () => {
   // Here rather than in a before hook, whose errors uvu does not print.
-  await requireFreeSlots(2); // also fails clearly when the runtime is not up
+  await requireFreeSlots(3); // also fails clearly when the runtime is not up (a third member joins below)
   createdAt = Date.now();
   fc = await createFixtureCluster(ns);
   await waitFor('both pods Running and Ready', async () => {
@@ -210,6 +210,29 @@ test('deleting a pod stops its database; the recreated pod finds its data on the
   assert.is(again.dataDir, before.dataDir, 'the same claim, the same data directory');
   await waitFor('the recreated pod labelled replica', async () => (await roleOf(ns, replica)) === 'replica', { timeoutMs: 30_000 });
   assert.is(await sql(replica, 'select v from kpgo_e2e'), marker);
+});
+
+test('above the cap a pod runs without a database, and the runtime says which; it gets one when there is room', async () => {
+  const extra = 'hippo-instance3-x9z9';
+  const { cap, slots } = await runtimeInfo();
+  const used = Object.keys(slots).length;
+  await setDatabaseCap(used); // every slot taken
+  try {
+    await applyYaml(extraInstance(fc, extra), { namespace: ns });
+    const pod = `${extra}-0`;
+    await waitFor(`${pod} Running`, async () => (await getPod(ns, pod))?.status?.phase === 'Running', { timeoutMs: 60_000 });
+    await waitFor('the runtime to log the pod without a database', async () =>
+      runtimeLog().includes(`${ns}/${pod}: runs WITHOUT a database: all ${used} database slots are taken`), { timeoutMs: 15_000 });
+    assert.is(await database(ns, pod), undefined, 'no database for it');
+    assert.ok((await runtimeInfo()).withoutDatabase >= 1);
+    await setDatabaseCap(used + 1);
+    await waitFor(`${pod} to join as a replica`, async () =>
+      (await roleOf(ns, pod)) === 'replica' && (await database(ns, pod))?.role === 'replica', { timeoutMs: 90_000, intervalMs: 500 });
+    assert.is(await sql(pod, 'select v from kpgo_e2e'), marker, 'it has the cluster\'s data');
+    fc.pods.push(pod);
+  } finally {
+    await setDatabaseCap(Math.max(cap, used + 1));
+  }
 });
 
 test('pods/down.sh leaves nothing running; up --pods brings the databases back on their data', async () => {

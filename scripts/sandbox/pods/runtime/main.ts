@@ -28,7 +28,7 @@ const sandboxDir = requireEnv('SANDBOX_DIR');
 const kwokPath = process.env.KWOK_PATH ?? `${root}/bin:${PG_BIN}:/usr/bin:/bin`;
 const logDir = path.join(sandboxDir, 'logs', 'pods-db');
 const capArg = process.argv.indexOf('--max-databases');
-const cap = Number(capArg > 0 ? process.argv[capArg + 1] : process.env.KPGO_MAX_DATABASES ?? 8);
+let cap = Number(capArg > 0 ? process.argv[capArg + 1] : process.env.KPGO_MAX_DATABASES ?? 8);
 const kube = Kube.fromEnv();
 const log = (m: string) => logLine('runtime', m);
 
@@ -450,6 +450,14 @@ async function control(method: string, url: URL, body: string): Promise<{ status
   if (method === 'GET' && url.pathname === '/databases') {
     const list = await Promise.all([...dbs.values()].map((d) => d.describe()));
     return { status: 200, body: { cap, databases: list, withoutDatabase: [...overCapLogged].length, slots: Object.fromEntries([...slots].map(([k, v]) => [k, v.member])) } };
+  }
+  if (method === 'POST' && url.pathname === '/cap') {
+    // Lowering it stops nothing: running databases keep their slots until their members go.
+    const max = Number(JSON.parse(body || '{}').max);
+    if (!Number.isInteger(max) || max < 0) return { status: 400, body: { error: 'max must be a whole number' } };
+    log(`cap changed from ${cap} to ${max}`);
+    cap = max;
+    return { status: 200, body: { cap } };
   }
   const m = /^\/databases\/([^/]+)\/([^/]+)\/(crash|stop|start)$/.exec(url.pathname);
   if (method === 'POST' && m) {
