@@ -52,12 +52,6 @@ export function withDescendants(roots: number[]): number[] {
   return [...out];
 }
 
-/** Pids whose command line mentions `needle` (e.g. a data directory). */
-export function pidsMentioning(needle: string): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)
-    .filter((p) => p !== process.pid && cmdline(p).includes(needle));
-}
-
 export function rssKb(pids: number[]): number {
   let sum = 0;
   for (const p of pids) {
