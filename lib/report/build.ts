@@ -247,7 +247,9 @@ function clusterOf(v: ClusterView, findings: Finding[], gaps: ReportGap[], healt
 export function buildStatusReport(input: ReportInput): StatusReport {
   const { snapshot: snap, views, findings, health, now } = input;
   const clock = Date.parse(snap.takenAt);
-  const gaps = snap.gaps.map(reportGap);
+  // The same permission can be missing for two lists (pods of the clusters, pods of the
+  // operator, both cluster-wide with -A): one line says it.
+  const gaps = [...new Map(snap.gaps.map(reportGap).map((g) => [`${g.verb} ${g.resource} ${g.namespace ?? ''}`, g])).values()];
   const clusters = [...views]
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
     .map((v) => clusterOf(v, findings, gaps, health({ namespace: v.namespace, name: v.name }), clock));

@@ -215,4 +215,18 @@ test('pods unknown from a cluster-wide gap too', () => {
   assert.is(r.clusters[0].primary, null);
 });
 
+
+test('the same missing permission from two lists is one gap', () => {
+  const v = incidentView();
+  const pods = { resource: 'pods', verb: 'list', status: 403, message: 'forbidden' };
+  const r = buildStatusReport({
+    snapshot: snapshot([v.object], { gaps: [pods, { ...pods }, { ...pods, namespace: 'db' }] }),
+    views: [v],
+    findings: [],
+    health: () => 'Unknown',
+    now: NOW,
+  });
+  assert.equal(r.gaps.map((g) => `${g.verb} ${g.resource} ${g.namespace}`), ['list pods null', 'list pods db']);
+});
+
 test.run();
