@@ -1,15 +1,16 @@
 // `status -A` makes a fixed number of API requests whatever the number of clusters: counted by
 // the apiserver itself (apiserver_request_total from /metrics) at 5 and at 100 clusters.
-// The only growth allowed is pagination: a LIST returns at most 500 objects a page (the
-// client's page size, kubectl's too), so a kind with more objects than that costs one more
-// request per 500. Any request per cluster (a GET per pod, a LIST per namespace) fails this.
+// The client's LIST pages hold 5,000 objects, so at 100 clusters every kind fits in one page
+// and the counts must be equal; pagination is still accounted for, should the page size ever
+// shrink. Any request per cluster (a GET per pod, a LIST per namespace) fails this.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { DEFAULT_PAGE_SIZE } from '../../../lib/kube/client.ts';
 import { makeWorld, reportOf, type World } from '../../helpers/e2e-api.ts';
 import { createCluster, shapeCluster } from '../../helpers/pgo-cluster.ts';
 import { apiOk, apiserverRequestCounters, describeRun, kubectlPgo, pgoCrds, requestDelta } from '../../helpers/sandbox.ts';
 
-const PAGE = 500;
+const PAGE = DEFAULT_PAGE_SIZE;
 const CLUSTER_LABEL = 'postgres-operator.crunchydata.com/cluster';
 /** What the collector lists by the cluster label, cluster-wide. */
 const LISTED = ['/apis/apps/v1/statefulsets', '/api/v1/pods', '/api/v1/persistentvolumeclaims', '/api/v1/endpoints', '/api/v1/services', '/apis/apps/v1/deployments', '/apis/batch/v1/jobs'];
@@ -48,7 +49,7 @@ async function count(): Promise<{ total: number; detail: string; clusters: numbe
   return best;
 }
 
-/** Extra pages the collector's lists may need: per listed kind, one per 500 objects beyond the
+/** Extra pages the collector's lists may need: per listed kind, one per PAGE objects beyond the
  *  first page (counted with the cluster label, the widest selector the collector may use). */
 async function extraPages(): Promise<{ pages: number; detail: string }> {
   let pages = 0;
@@ -105,6 +106,8 @@ test('status -A: the same number of API requests at 5 and at 100 clusters (pagin
   assert.equal(kinds(hundred.detail), kinds(five.detail));
   // Equal, except for the pages more objects need (0 when no kind passes 500 objects).
   const grown = hundred.total - five.total;
+  assert.is(pages100.pages, 0, `at 100 clusters every kind fits in one page (${pages100.detail})`);
+  assert.is(grown, 0, `status -A made ${five.total} requests at 5 clusters and ${hundred.total} at 100\nat 5: ${five.detail}\nat 100: ${hundred.detail}`);
   assert.ok(grown >= 0 && grown <= pages100.pages - pages5.pages, `grew by ${grown}, pagination explains ${pages100.pages - pages5.pages} (${pages100.detail})\nat 5: ${five.detail}\nat 100: ${hundred.detail}`);
 });
 
