@@ -46,7 +46,7 @@ stop_process pods-volumes 10
 stop_process pods-kwok 15
 stop_process pods-scheduler 15
 stop_process pods-controller-manager 15
-rm -f "$RUN_DIR/pods-controller-manager.port" "$RUN_DIR/pods-scheduler.port" "$RUN_DIR/pods-kwok.port" "$RUN_DIR/pods.ready-ms"
+rm -f "$RUN_DIR/pods-controller-manager.port" "$RUN_DIR/pods-scheduler.port" "$RUN_DIR/pods.ready-ms"
 
 # Our tree lives in .sandbox/pods, or in /var/tmp when the postgres user cannot reach .sandbox.
 if [ -L "$PODS_DIR" ] && [[ "$PODS_REAL" == /var/tmp/kpgo-pods-* ]]; then rm -rf "$PODS_REAL"; fi

@@ -97,19 +97,22 @@ kwok_path="$PODS_REAL/bin:/usr/lib/postgresql/15/bin:$PATH"
 install -m 0600 "$CERT_DIR/apiserver.crt" "$PODS_REAL/pki/kwok.crt"
 install -m 0600 "$CERT_DIR/apiserver.key" "$PODS_REAL/pki/kwok.key"
 
-[ -f "$RUN_DIR/pods-kwok.port" ] && KWOK_PORT="$(cat "$RUN_DIR/pods-kwok.port")"
+# The Nodes keep the exec port kwok had (their kubelet endpoint): a kwok started again on the
+# same sandbox must listen there, or exec into its pods breaks.
+kwok_port_before=""
+[ -f "$RUN_DIR/pods-kwok.port" ] && kwok_port_before="$(cat "$RUN_DIR/pods-kwok.port")" && KWOK_PORT="$kwok_port_before"
 kwok_up() { running_pid pods-kwok >/dev/null && curl -skf --max-time 2 "https://127.0.0.1:$KWOK_PORT/healthz" >/dev/null; }
 port_taken() { node -e 'const s=require("net").createServer();s.once("error",()=>process.exit(0));s.listen(Number(process.argv[1]),"127.0.0.1",()=>s.close(()=>process.exit(1)))' "$1"; }
 if kwok_up; then
   plog "kwok reused (pid $(running_pid pods-kwok))"
 else
   stop_process pods-kwok 10
-  KWOK_PORT="${KPGO_KWOK_PORT:-10250}"
+  KWOK_PORT="${KPGO_KWOK_PORT:-${kwok_port_before:-10250}}"
   if port_taken "$KWOK_PORT"; then
     # Another sandbox (or a kubelet) holds the usual port: nodes then name another one.
     [ -z "${KPGO_KWOK_PORT:-}" ] || pdie "port $KWOK_PORT on 127.0.0.1 (KPGO_KWOK_PORT) is taken"
     read -r KWOK_PORT < <(free_ports 1)
-    plog "port 10250 is taken on 127.0.0.1: kwok's exec server uses $KWOK_PORT"
+    plog "port ${kwok_port_before:-10250} is taken on 127.0.0.1: kwok's exec server uses $KWOK_PORT"
   fi
   echo "$KWOK_PORT" > "$RUN_DIR/pods-kwok.port"
   PATH="$kwok_path" start_process pods-kwok "$KWOK_BIN" \
