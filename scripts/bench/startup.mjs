@@ -50,7 +50,10 @@ export async function run(args) {
     { name: 'kubectl-pgo status --from healthy.yaml', cmd: [exe, 'status', '--from', FIXTURE, '--color', 'never'] },
   ];
   const bundle = path.join(repo, 'dist/kubectl-pgo');
-  if (existsSync(bundle)) cases.push({ name: 'node dist/kubectl-pgo version --client', cmd: [process.execPath, bundle, 'version', '--client'] });
+  if (existsSync(bundle)) {
+    cases.push({ name: 'dist/kubectl-pgo --help (bundle on the machine\'s node)', cmd: [process.execPath, bundle, '--help'] });
+    cases.push({ name: 'node dist/kubectl-pgo version --client', cmd: [process.execPath, bundle, 'version', '--client'] });
+  }
   const samples = cases.map(() => []);
   try {
     for (let round = -2; round < runs; round++) {
