@@ -13,7 +13,8 @@ KUBECONFIG_FILE="$SANDBOX_DIR/kubeconfig"
 TOKENS_FILE="$SANDBOX_DIR/tokens.csv"
 SHARED_DIR="${KPGO_SHARED_DIR:-$(cd "$REPO_ROOT/.." && pwd)/shared}"
 
-log() { printf '[sandbox %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+# SANDBOX_LOG_TAG names the part speaking (the pods and operator hooks source this file too).
+log() { printf '[%s %s] %s\n' "${SANDBOX_LOG_TAG:-sandbox}" "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Milliseconds since the epoch, for the timings printed by up/down.
