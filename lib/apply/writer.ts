@@ -2,6 +2,7 @@
 // resourceVersion the plan was made from, sent with field manager kubectl-pgo. A 409 is reported
 // back, never retried blindly: the caller re-reads, re-plans and shows the new plan.
 import type { ApiClient } from '../kube/api.ts';
+import { FIELD_MANAGER } from '../kube/client.ts';
 import type { KObject } from '../model/types.ts';
 import { unlinkSync } from 'node:fs';
 import { writeBackup } from './backup.ts';
@@ -9,7 +10,6 @@ import { isConflict } from './conflict.ts';
 import { objectPath } from './paths.ts';
 import type { Change } from './types.ts';
 
-export const FIELD_MANAGER = 'kubectl-pgo';
 
 export type WriteResult =
   | { kind: 'written'; object: KObject; backup: string }
@@ -58,22 +58,4 @@ export async function writeChange(client: ApiClient, change: Change, before: KOb
     }
     throw e;
   }
-}
-
-/**
- * Server-side dry-run apply of a whole manifest (field manager kubectl-pgo): the object the server
- * would store, with its defaults and validation. For `diff -f`; nothing is stored.
- */
-export async function dryRunApply(client: ApiClient, manifest: KObject, path: string, opts: { force?: boolean } = {}): Promise<KObject> {
-  const body = structuredClone(manifest);
-  const meta = body.metadata as unknown as Record<string, unknown>;
-  delete meta.managedFields;
-  delete meta.resourceVersion;
-  return client.request<KObject>({
-    method: 'PATCH',
-    path,
-    patchType: 'apply',
-    query: { fieldManager: FIELD_MANAGER, dryRun: 'All', force: opts.force === false ? undefined : true },
-    body,
-  });
 }

@@ -4,9 +4,9 @@ import { dump } from 'js-yaml';
 import type { ApiClient } from '../kube/api.ts';
 import type { KObject } from '../model/types.ts';
 import { ExitError } from '../cli/exit.ts';
+import { FIELD_MANAGER } from '../kube/client.ts';
 import { unifiedDiff } from './unified.ts';
 
-export const FIELD_MANAGER = 'kubectl-pgo';
 const GROUP = 'postgres-operator.crunchydata.com';
 
 export function clusterPath(version: string, namespace: string, name: string): string {

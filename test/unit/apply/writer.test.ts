@@ -8,7 +8,7 @@ import { applyPlanned } from '../../../lib/apply/apply.ts';
 import { backupFileName, defaultBackupDir, restorable } from '../../../lib/apply/backup.ts';
 import { applyMergePatch } from '../../../lib/apply/merge-patch.ts';
 import type { Planned } from '../../../lib/apply/types.ts';
-import { dryRunApply, writeChange } from '../../../lib/apply/writer.ts';
+import { writeChange } from '../../../lib/apply/writer.ts';
 import { ApiError } from '../../../lib/kube/errors.ts';
 import type { ClusterRef, KObject } from '../../../lib/model/types.ts';
 import { planHeal } from '../../../lib/plan/heal.ts';
@@ -245,19 +245,6 @@ test('default backup directory: per user, XDG state first', () => {
   assert.is(defaultBackupDir({ XDG_STATE_HOME: '/s' }, '/home/u'), '/s/kubectl-pgo/backups');
   assert.is(defaultBackupDir({}, '/home/u'), '/home/u/.local/state/kubectl-pgo/backups');
   assert.is(defaultBackupDir({ XDG_STATE_HOME: 'relative' }, '/home/u'), '/home/u/.local/state/kubectl-pgo/backups');
-});
-
-test('dryRunApply (for diff -f): server-side apply, field manager kubectl-pgo, dryRun=All, force; resourceVersion and managedFields dropped', async () => {
-  const obj = incident();
-  const client = new ScriptedClient([(req) => req.body]);
-  await dryRunApply(client, obj, '/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/db/postgresclusters/hippo');
-  const req = client.requests[0];
-  assert.is(req.method, 'PATCH');
-  assert.is(req.patchType, 'apply');
-  assert.equal(req.query, { fieldManager: 'kubectl-pgo', dryRun: 'All', force: true });
-  const meta = (req.body as KObject).metadata as unknown as Record<string, unknown>;
-  assert.is(meta.resourceVersion, undefined);
-  assert.is(meta.managedFields, undefined);
 });
 
 test('merge patch semantics (RFC 7386): null deletes, objects merge, arrays replace', () => {
