@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { repoRoot } from './kubectl.ts';
-import { api, apiOk, kubectl, waitFor } from './sandbox.ts';
+import { api, apiOk, kubectl, sandboxDir, waitFor } from './sandbox.ts';
 
 export const sharedDir = path.resolve(repoRoot, '../shared');
 
@@ -84,7 +84,7 @@ export function describe(diffs: Difference[]): string {
 // ---------------------------------------------------------------------------------------------
 // End to end: the operator in the sandbox (model, or SANDBOX_OPERATOR=PATH).
 
-export const operatorLogFile = path.join(repoRoot, '.sandbox', 'operator.log');
+export const operatorLogFile = path.join(sandboxDir, 'operator.log');
 export const operatorKind = () => (process.env.SANDBOX_OPERATOR ? `binary ${process.env.SANDBOX_OPERATOR}` : 'model');
 export const PGC = '/apis/postgres-operator.crunchydata.com/v1beta1';
 export const ROLE = 'postgres-operator.crunchydata.com/role';
@@ -107,7 +107,7 @@ export async function operatorPods(): Promise<Array<{ name: string; ready: boole
 
 /** The pid of the operator process the supervisor runs, or undefined. */
 export function operatorPid(): number | undefined {
-  const f = path.join(repoRoot, '.sandbox', 'run', 'operator.pid');
+  const f = path.join(sandboxDir, 'run', 'operator.pid');
   if (!existsSync(f)) return undefined;
   const pid = Number(readFileSync(f, 'utf8').trim());
   try {

@@ -10,7 +10,8 @@ import { kubectlPath, kubectlPgoWith, kubectlWith, repoRoot, type RunOptions, ty
 export { kubectlPath, repoRoot, describeRun, type RunResult } from './kubectl.ts';
 
 export const sharedDir = path.resolve(repoRoot, '../shared');
-export const sandboxDir = path.join(repoRoot, '.sandbox');
+// SANDBOX_DIR as sandbox.sh reads it, so a second sandbox (another worker's) can run its own tests.
+export const sandboxDir = process.env.SANDBOX_DIR ? path.resolve(process.env.SANDBOX_DIR) : path.join(repoRoot, '.sandbox');
 
 /** The admin kubeconfig the tests use: $KPGO_TEST_KUBECONFIG, else the sandbox's. */
 export function adminKubeconfigPath(): string {
