@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { makeWorld, type World } from '../../helpers/e2e-api.ts';
 import { clusterPath, type ClusterObjects } from '../../helpers/pgo-cluster.ts';
 import { apiOk, describeRun, kubectlPgo } from '../../helpers/sandbox.ts';
+import { assertNoPluginWrite } from '../../helpers/plugin-writes.ts';
 import type { KObject } from '../../../lib/model/types.ts';
 
 let world: World;
@@ -72,7 +73,7 @@ test('diff -f removing an instance set: data loss said first, unified diff, noth
   assert.ok(lines.some((l) => l.startsWith(`--- live/${healthyNs}/hippo`)), describeRun('no unified header', r));
   assert.ok(lines.some((l) => /^-\s+name: instance2$/.test(l)), describeRun('no removed set line', r));
   const after = await live();
-  assert.is(after.metadata.resourceVersion, before.metadata.resourceVersion, 'a dry run changes nothing');
+  assertNoPluginWrite(before, after, 'the cluster after diff -f (a dry run)');
   assert.equal(after.spec.instances.length, 2);
 });
 

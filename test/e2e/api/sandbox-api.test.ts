@@ -7,6 +7,8 @@ import type { KObject } from '../../../lib/model/types.ts';
 import { clusterPath, shapeCluster, collectionPath } from '../../helpers/pgo-cluster.ts';
 import { readRules, userWithRules } from '../../helpers/rbac.ts';
 import { api, apiOk, createNamespace, deleteNamespace, kubectl, pgoCrds, uniqueName } from '../../helpers/sandbox.ts';
+import { assertNoPluginWrite, pluginWrites } from '../../helpers/plugin-writes.ts';
+import { FIELD_MANAGER } from '../../../lib/kube/client.ts';
 
 const ns = uniqueName('e2e-sandbox-api');
 const version = pgoCrds();
@@ -88,18 +90,35 @@ test('a merge patch with dryRun=All answers with the change but stores nothing',
   assert.is(dry.spec.patroni.switchover.enabled, true, 'the answer shows the patched object');
   assert.is(dry.metadata.resourceVersion, before.metadata.resourceVersion);
   const after = await apiOk<KObject>('GET', clusterPath(c));
-  assert.is(after.metadata.resourceVersion, before.metadata.resourceVersion);
+  // Nothing stored: same spec, generation and annotations (an operator may write status meanwhile).
+  assertNoPluginWrite(before, after, 'the cluster after a dry-run merge patch', 'kpgo-e2e');
   assert.is(after.spec.patroni.switchover, undefined);
 
   // Server-side apply with dry run: the same, with the field manager's view.
   const ssa = await api<KObject>('PATCH', `${clusterPath(c)}?dryRun=All&fieldManager=kpgo-e2e&force=true`, JSON.stringify({ apiVersion: c.apiVersion, kind: 'PostgresCluster', metadata: { name: 'dry' }, spec: { paused: true } }), { contentType: 'application/apply-patch+yaml' });
   assert.is(ssa.status, 200, ssa.text);
   assert.is(ssa.body.spec.paused, true);
-  assert.is((await apiOk<KObject>('GET', clusterPath(c))).spec.paused, undefined);
+  const afterApply = await apiOk<KObject>('GET', clusterPath(c));
+  assert.is(afterApply.spec.paused, undefined);
+  assertNoPluginWrite(before, afterApply, 'the cluster after a dry-run apply by kpgo-e2e', 'kpgo-e2e');
 
   // The CRD rejects a strategic merge patch (what some clients send by default).
   const smp = await api('PATCH', clusterPath(c), patch, { contentType: 'application/strategic-merge-patch+json' });
   assert.is(smp.status, 415, smp.text);
+});
+
+test('"changed nothing" as the e2e suites judge it: an operator\'s status write is none of ours, a write by our field manager is caught', async () => {
+  const body = pgcBody('judged');
+  await apiOk('POST', collectionPath(body, ns), body);
+  const c = shapeCluster(version, ns, 'judged');
+  const before = await apiOk<KObject>('GET', clusterPath(c));
+  const byOperator = await apiOk<KObject>('PATCH', `${clusterPath(c)}/status?fieldManager=postgrescluster-controller`, { status: { observedGeneration: 1 } }, merge);
+  assert.is.not(byOperator.metadata.resourceVersion, before.metadata.resourceVersion, 'the operator\'s write moved resourceVersion');
+  assertNoPluginWrite(before, byOperator, 'after a status write by another manager');
+  const byUs = await apiOk<KObject>('PATCH', `${clusterPath(c)}?fieldManager=${FIELD_MANAGER}`, { metadata: { annotations: { 'e2e.kubectl-pgo/mark': 'x' } } }, merge);
+  assert.equal(pluginWrites(byOperator, byUs).map((w) => w.split(':')[0]).sort(), ['annotations', 'managedFields']);
+  const bySpec = await apiOk<KObject>('PATCH', `${clusterPath(c)}?fieldManager=${FIELD_MANAGER}`, { spec: { port: 5433 } }, merge);
+  assert.equal(pluginWrites(byUs, bySpec).map((w) => w.split(':')[0]).sort(), ['generation', 'managedFields', 'spec']);
 });
 
 test('an update with a stale resourceVersion is refused with 409 Conflict', async () => {

@@ -41,8 +41,8 @@ test('scaled to 0: the process stops and no pod is left; scaled to 1: Ready agai
   await scale(0);
   await waitFor('the operator process to stop', async () => operatorPid() === undefined, { timeoutMs: 60_000 });
   await waitFor('no operator pod', async () => (await operatorPods()).filter((p) => !p.deleting).length === 0, { timeoutMs: 60_000 });
-  const dep = await apiOk('GET', DEP);
-  assert.not.ok(dep.status.readyReplicas, 'no ready replica while scaled to 0');
+  // The Deployment's status is the deployment controller's to write, on its own schedule.
+  await waitFor('no ready replica in the Deployment\'s status while scaled to 0', async () => !(await apiOk('GET', DEP)).status?.readyReplicas, { timeoutMs: 30_000 });
   await scale(1);
   await waitFor('a Ready operator pod', async () => (await operatorPods()).some((p) => p.ready), { timeoutMs: 120_000 });
   const after = operatorPid();

@@ -38,10 +38,15 @@ test('1. both instance StatefulSets are created, the databases come up, one mast
   assert.is.not(primary.set, replica.set);
   const members = await patroniMembers(ns, primary.pod!);
   assert.equal(members.filter((m) => m.Role === 'Leader').map((m) => m.Member), [primary.pod]);
+  // PGO writes these on its own reconciles, after the pods turned Ready: waited for, never read once.
   await waitFor('status.patroni.systemIdentifier', async () => Boolean((await getCluster(ns, name)).status?.patroni?.systemIdentifier));
-  const st = (await getCluster(ns, name)).status;
-  assert.is(st.observedGeneration, (await getCluster(ns, name)).metadata.generation);
-  assert.equal(st.instances.map((i: Obj) => [i.name, i.replicas, i.readyReplicas]), [['instance1', 1, 1], ['instance2', 1, 1]]);
+  const want = JSON.stringify([['instance1', 1, 1], ['instance2', 1, 1]]);
+  let seen = '';
+  await waitFor('status.observedGeneration = metadata.generation and status.instances[] [name, replicas, readyReplicas] all ready', async () => {
+    const c = await getCluster(ns, name);
+    seen = `observedGeneration ${c.status?.observedGeneration} (generation ${c.metadata.generation}), instances ${JSON.stringify((c.status?.instances ?? []).map((i: Obj) => [i.name, i.replicas, i.readyReplicas]))}`;
+    return c.status?.observedGeneration === c.metadata.generation && seen.endsWith(`instances ${want}`);
+  }, { timeoutMs: 60_000, intervalMs: 500 }).catch((e) => assert.unreachable(`${e.message}; last seen: ${seen}`));
 });
 
 test('2. nothing pending: a deleted replica StatefulSet comes back under its name, on its PVC, as replica', async () => {
@@ -124,10 +129,14 @@ test('4. the request removed by hand: recreated on the same PVC within seconds, 
   assert.is(healthy.replica.name, instance);
   timings.push(`manual fix -> StatefulSet recreated ${(tSts / 1000).toFixed(1)} s, -> replica Ready ${(tReady / 1000).toFixed(1)} s`);
   assert.ok(tSts < 10_000, `recreated within seconds (took ${tSts} ms)`);
-  const st = (await getCluster(ns, name)).status.patroni ?? {};
-  assert.is(st.switchover, undefined, 'disabling cleared the switchover status');
-  const r = await kubectlPgo(['status', name, '-n', ns, '-o', 'json']);
-  assert.is(JSON.parse(r.stdout).clusters[0].health, 'Healthy', describeRun('kubectl pgo status', r));
+  await waitFor('disabling to clear status.patroni.switchover', async () => (await getCluster(ns, name)).status?.patroni?.switchover === undefined, { timeoutMs: 60_000 });
+  // status reads what PGO writes (status.instances...) as of now: waited for too.
+  let last = '';
+  await waitFor('kubectl pgo status to say Healthy', async () => {
+    const r = await kubectlPgo(['status', name, '-n', ns, '-o', 'json']);
+    last = describeRun('kubectl pgo status', r);
+    return r.code === 0 && JSON.parse(r.stdout).clusters[0].health === 'Healthy';
+  }, { timeoutMs: 60_000, intervalMs: 1000 }).catch((e) => assert.unreachable(`${e.message}\n${last}`));
 });
 
 test('5. a valid switchover: the leader moves to the target and status.patroni.switchover equals the trigger', async () => {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { TRIGGER, clusterManifest, getCluster, patroniMembers, waitHealthy } from '../../helpers/operator.ts';
 import { operatorSuite } from '../../helpers/operator-suite.ts';
 import { apiOk, describeRun, kubectlPgo, waitFor } from '../../helpers/sandbox.ts';
+import { assertNoPluginWrite } from '../../helpers/plugin-writes.ts';
 
 const two = 'hippo';
 const one = 'solo';
@@ -28,34 +29,34 @@ const { ns, timings, createCluster } = operatorSuite(test, 'e2e-switchover', {
 const HA = (c: string) => `/api/v1/namespaces/${ns}/endpoints/${c}-ha`;
 const sw = (cluster: string, args: string[]) => kubectlPgo(['switchover', cluster, '-n', ns, '--backup-dir', backups, ...args], { timeoutMs: 240_000 });
 
-test('a one-instance cluster is refused: exit 1, one clear reason, same resourceVersion', async () => {
+test('a one-instance cluster is refused: exit 1, one clear reason, nothing written', async () => {
   await waitFor('the solo StatefulSet', async () => {
     const l = await apiOk('GET', `/apis/apps/v1/namespaces/${ns}/statefulsets?labelSelector=${encodeURIComponent(`postgres-operator.crunchydata.com/cluster=${one},postgres-operator.crunchydata.com/instance`)}`);
     return l.items.length === 1;
   }, { timeoutMs: 60_000 });
-  const rv = (await getCluster(ns, one)).metadata.resourceVersion;
+  const before = await getCluster(ns, one);
   const r = await sw(one, ['--yes']);
   assert.is(r.code, 1, describeRun('switchover solo', r));
   assert.match(r.stderr, /^error: refusing to switchover .*nothing was changed:\n  - .* has 1 instance; a switchover needs at least two/m);
   const after = await getCluster(ns, one);
-  assert.is(after.metadata.resourceVersion, rv);
+  assertNoPluginWrite(before, after, `PostgresCluster ${ns}/${one}`);
   assert.is(after.metadata.annotations?.[TRIGGER], undefined);
 });
 
 test('--to the current primary (how the incident started) is refused and changes nothing', async () => {
   const { primary } = await waitHealthy(ns, two);
-  const rv = (await getCluster(ns, two)).metadata.resourceVersion;
+  const before = await getCluster(ns, two);
   const r = await sw(two, ['--to', primary.pod!, '--yes']);
   assert.is(r.code, 1, describeRun('switchover to the primary', r));
   assert.match(r.stderr, /is already the primary/);
-  assert.is((await getCluster(ns, two)).metadata.resourceVersion, rv);
+  assertNoPluginWrite(before, await getCluster(ns, two), `PostgresCluster ${ns}/${two}`);
 });
 
 test('--dry-run=server: validated by the server, nothing stored', async () => {
-  const rv = (await getCluster(ns, two)).metadata.resourceVersion;
+  const before = await getCluster(ns, two);
   const r = await sw(two, ['--dry-run=server']);
   assert.is(r.code, 0, describeRun('switchover --dry-run=server', r));
-  assert.is((await getCluster(ns, two)).metadata.resourceVersion, rv);
+  assertNoPluginWrite(before, await getCluster(ns, two), `PostgresCluster ${ns}/${two}`);
 });
 
 test('a valid switchover: the leader moves to the chosen replica, verified, then disarmed; exit 0', async () => {
