@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 need=()
-for p in patroni postgresql-15; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+for p in patroni postgresql-15 postgresql-15-pgaudit pgbackrest bubblewrap; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
