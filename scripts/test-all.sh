@@ -14,7 +14,13 @@ note setup
 bash scripts/setup.sh || { echo "setup 0 1" >> "$KPGO_RESULTS"; echo "0 passed, 1 failed"; exit 1; }
 
 note build
-npm run build || { echo "build 0 1" >> "$KPGO_RESULTS"; status=1; }
+# A failed build ends the run here: every e2e suite would otherwise test an old dist/.
+if ! npm run build; then
+  echo "build 0 1" >> "$KPGO_RESULTS"
+  echo "error: npm run build failed (its error is above); no suite was run"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 npm run typecheck || { echo "typecheck 0 1" >> "$KPGO_RESULTS"; status=1; }
 
 note "unit tests"
