@@ -1,12 +1,14 @@
 // Watches (the PostgresClusters, what they own, and instance pods), the work queue and the
 // workers. Watch-driven, with a periodic resync of every known cluster.
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Kube, KObj, WatchType } from './kube.ts';
 import type { Logger } from './log.ts';
 import { ROLE_MASTER, LABEL } from './naming.ts';
 import { ALL } from './paths.ts';
+import { CONTROLLER_FIELDS, kindSource, logControllerStart, logWorkersStart } from './manager-log.ts';
 import { WorkQueue } from './queue.ts';
-import { reconcile, StepError, type Deps } from './reconcile.ts';
+import { reconcile, type Deps } from './reconcile.ts';
 
 const OWNED = ['StatefulSet', 'PersistentVolumeClaim', 'Service', 'Endpoints', 'ConfigMap', 'ServiceAccount', 'Role', 'RoleBinding'] as const;
 
@@ -32,6 +34,11 @@ export function podTriggers(oldPod: KObj | undefined, newPod: KObj): boolean {
   const primary = (p?: KObj) => p?.metadata.labels?.[LABEL.role] === ROLE_MASTER;
   if (!primary(oldPod) && primary(newPod)) return true;
   return false;
+}
+
+/** The fields controller-runtime gives one reconcile's logger. */
+export function reconcileFields(namespace: string, name: string, reconcileID: string = randomUUID()) {
+  return { ...CONTROLLER_FIELDS, PostgresCluster: `${namespace}/${name}`, namespace, name, reconcileID };
 }
 
 export interface ControllerOptions {
@@ -91,7 +98,7 @@ export class Controller {
         while (!this.abort.signal.aborted && rv) rv = await this.kube.watch(path, rv, (t, o) => this.onEvent(kind, t, o), this.abort.signal);
       } catch (e) {
         if (this.abort.signal.aborted) return;
-        this.log.error('watch failed', { kind, error: e instanceof Error ? e.message : String(e) });
+        this.log.error(e, 'Failed to watch', { ...CONTROLLER_FIELDS, source: kindSource(kind) });
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -101,16 +108,14 @@ export class Controller {
     while (!this.abort.signal.aborted) {
       const key = await this.queue.get();
       const [namespace, name] = key.split('/');
-      const log = this.log.with({ PostgresCluster: key });
+      const log = this.log.with(reconcileFields(namespace, name));
       try {
         const res = await reconcile({ ...this.deps, log }, namespace, name);
         this.queue.forget(key);
         if (res.requeueAfterMs) this.queue.addAfter(key, res.requeueAfterMs);
-        log.debug('reconciled cluster');
       } catch (e) {
-        const func = e instanceof StepError ? e.func : 'postgrescluster.(*Reconciler).Reconcile';
-        const msg = e instanceof Error ? e.message : String(e);
-        log.error('Reconciler error', { error: msg, func });
+        // controller-runtime logs the returned error and retries with its per-item backoff.
+        log.error(e, 'Reconciler error');
         this.queue.addRateLimited(key);
       } finally {
         this.queue.done(key);
@@ -128,8 +133,9 @@ export class Controller {
           if (--pending === 0) resolve();
         });
     });
+    logControllerStart(this.log, kinds);
     await allSynced;
-    this.log.info('Starting workers', { controller: 'postgrescluster', 'worker count': String(this.opts.workers) });
+    logWorkersStart(this.log, this.opts.workers);
     const timer = setInterval(() => {
       for (const key of this.clusters) this.queue.add(key);
     }, this.opts.resyncMs);

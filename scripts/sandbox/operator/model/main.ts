@@ -1,11 +1,14 @@
 // The sandbox's PGO model: `node --import tsx scripts/sandbox/operator/model/main.ts`.
 // Environment: KUBECONFIG (required), KUBE_BIN_DIR (kubectl for pod exec), RELATED_IMAGE_*,
-// CRUNCHY_DEBUG=true for debug lines, PGO_MODEL_RESYNC_SECONDS (default 300).
+// CRUNCHY_DEBUG=true for debug lines, PGO_FEATURE_GATES, PGO_MODEL_RESYNC_SECONDS (default 300).
+// Start-up and shut-down are logged with the lines PGO's manager writes (those of the
+// postgrescluster controller; the model runs no other controller).
 import { Controller } from './controller.ts';
 import { apiEventRecorder } from './events.ts';
 import { defaultKubectl, kubectlExec } from './exec.ts';
 import { Kube, loadKubeconfig } from './kube.ts';
 import { Logger } from './log.ts';
+import { logManagerStart, logShutdownEnd, logShutdownStart } from './manager-log.ts';
 
 const kubeconfig = process.env.KUBECONFIG;
 if (!kubeconfig) {
@@ -16,19 +19,29 @@ const log = new Logger();
 const kube = new Kube(loadKubeconfig(kubeconfig));
 const controller = new Controller(
   kube,
-  { kube, exec: kubectlExec(defaultKubectl(), kubeconfig), env: process.env, log, events: apiEventRecorder(kube) },
+  { kube, exec: kubectlExec(defaultKubectl(), kubeconfig), env: process.env, log, events: apiEventRecorder(kube, log) },
   log,
   { workers: 2, resyncMs: Number(process.env.PGO_MODEL_RESYNC_SECONDS ?? 300) * 1000 },
 );
+let stopping = false;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
-    log.info('Stopping and waiting for workers');
+    if (stopping) return;
+    stopping = true;
+    logShutdownStart(log, sig === 'SIGTERM' ? 'terminated' : 'interrupt');
     controller.stop();
+    logShutdownEnd(log);
     process.exit(0);
   });
 }
-log.info('starting sandbox PGO model', { version: 'model-of-5.8.9' });
-controller.run().catch((e) => {
-  log.error('controller stopped', { error: e instanceof Error ? e.message : String(e) });
+
+async function main(): Promise<void> {
+  const version = await kube.request<{ gitVersion?: string }>('GET', '/version');
+  logManagerStart(log, version.gitVersion ?? '', process.env.PGO_FEATURE_GATES ?? '');
+  await controller.run();
+}
+
+main().catch((e) => {
+  log.error(e, 'problem running manager');
   process.exit(1);
 });

@@ -50,13 +50,33 @@ export function podService(c: ClusterSpec): KObj {
 
 const postgresPort = (c: ClusterSpec) => ({ name: 'postgres', port: c.port, protocol: 'TCP', targetPort: 'postgres' });
 
-/** <cluster>-ha: no selector; Patroni keeps its Endpoints pointing at the leader. */
+/** PGO's generatePatroniLeaderLeaseService refuses a nodePort on a ClusterIP Service itself
+ *  (Warning event MisconfiguredClusterIP and this error, made with fmt.Errorf): the text, or
+ *  undefined when spec.service is acceptable. */
+export function leaderServiceError(c: ClusterSpec): string | undefined {
+  const s = c.service;
+  if (s && s.nodePort !== undefined && s.type === 'ClusterIP') {
+    return `NodePort cannot be set with type ClusterIP on Service ${JSON.stringify(names.leaderService(c.name))}`;
+  }
+  return undefined;
+}
+
+/** <cluster>-ha: no selector; Patroni keeps its Endpoints pointing at the leader. spec.service
+ *  sets its type, node port, traffic policies and extra metadata; the API server allocates (or
+ *  refuses) the node port. */
 export function leaderService(c: ClusterSpec): KObj {
+  const s = c.service;
+  const labels = { ...(s?.metadata?.labels ?? {}), [LABEL.cluster]: c.name, [LABEL.patroni]: names.patroniScope(c.name) };
+  const port: Record<string, unknown> = postgresPort(c);
+  if (s?.nodePort !== undefined) port.nodePort = s.nodePort;
+  const spec: Record<string, unknown> = { type: s?.type ?? 'ClusterIP', ports: [port] };
+  if (s?.externalTrafficPolicy) spec.externalTrafficPolicy = s.externalTrafficPolicy;
+  if (s?.internalTrafficPolicy) spec.internalTrafficPolicy = s.internalTrafficPolicy;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta(c, names.leaderService(c.name), { [LABEL.cluster]: c.name, [LABEL.patroni]: names.patroniScope(c.name) }),
-    spec: { type: 'ClusterIP', ports: [postgresPort(c)] },
+    metadata: meta(c, names.leaderService(c.name), labels, s?.metadata?.annotations),
+    spec,
   };
 }
 

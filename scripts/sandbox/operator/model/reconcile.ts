@@ -1,8 +1,11 @@
 // One reconcile of one PostgresCluster, in PGO's order. Each step is named after the PGO function
-// it stands for; the first error ends the reconcile (later steps skipped, no event, no condition)
-// and is reported with that name, as PGO's "Reconciler error" log line does.
+// it stands for; the first error ends the reconcile (later steps skipped, no condition) and is
+// logged as PGO's "Reconciler error" line does: the error's text, and the file/func where PGO
+// wraps it with a stack (none for fmt.Errorf and unwrapped exec errors).
 import { ApiError, type Kube, type KObj } from './kube.ts';
-import type { Logger } from './log.ts';
+import { originOf, type Logger, type Origin } from './log.ts';
+import { at, PgoError, plain } from './errors.ts';
+import { ExecError } from './exec.ts';
 import { FIELD_MANAGER, FINALIZER, LABEL, names } from './naming.ts';
 import * as build from './objects.ts';
 import {
@@ -21,12 +24,42 @@ import { reconcileSwitchover, type PodExec } from './switchover.ts';
 import type { EventRecorder } from './events.ts';
 
 export class StepError extends Error {
+  readonly origin?: Origin;
   constructor(
     readonly func: string,
     override readonly cause: unknown,
+    origin?: Origin,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
+    this.origin = origin ?? originOf(cause);
   }
+}
+
+// Where each step wraps the API's errors with errors.WithStack. Lines are v5.8.9's where they could
+// be placed from the recorded log and the nearest stored source (patroni.go, see the README);
+// 0 where the model's author did not read them.
+const API_ERROR_SITE: Record<string, [file: string, line: number]> = {
+  handleDelete: ['delete.go', 0],
+  observePersistentVolumeClaims: ['volumes.go', 0],
+  observeInstances: ['instance.go', 0],
+  reconcilePatroniStatus: ['patroni.go', 325],
+  reconcileClusterPodService: ['cluster.go', 0],
+  reconcileRBACResources: ['instance.go', 0],
+  reconcileClusterConfigMap: ['cluster.go', 0],
+  reconcilePatroniLeaderLease: ['patroni.go', 302],
+  reconcileClusterPrimaryService: ['cluster.go', 0],
+  reconcileClusterReplicaService: ['cluster.go', 0],
+  reconcilePatroniDistributedConfiguration: ['patroni.go', 157],
+  reconcileInstanceSets: ['instance.go', 0],
+  reconcilePGBackRest: ['pgbackrest.go', 0],
+};
+
+/** The origin PGO's logger would print for an error thrown inside step `func`. */
+export function stepOrigin(func: string, e: unknown): Origin | undefined {
+  if (e instanceof PgoError) return e.origin; // made the way PGO makes it (with or without a stack)
+  if (e instanceof ExecError) return undefined; // PodExec errors are returned unwrapped
+  const site = API_ERROR_SITE[func];
+  return site ? at(site[0], site[1], func) : undefined;
 }
 
 export interface Deps {
@@ -50,7 +83,7 @@ async function step<T>(func: string, f: () => Promise<T>): Promise<T> {
     return await f();
   } catch (e) {
     if (e instanceof StepError) throw e;
-    throw new StepError(FN(func), e);
+    throw new StepError(FN(func), e, stepOrigin(func, e));
   }
 }
 
@@ -75,7 +108,14 @@ export async function reconcile(deps: Deps, namespace: string, name: string): Pr
   const patchStatus = async () => {
     if (status.conditions && status.conditions.length === 0) delete status.conditions;
     const patch = mergePatch(before, status);
-    if (patch !== undefined) await kube.mergePatch(PATH.PostgresCluster(namespace, name) + '/status', { status: patch }, FIELD_MANAGER);
+    if (patch === undefined) return;
+    try {
+      await kube.mergePatch(PATH.PostgresCluster(namespace, name) + '/status', { status: patch }, FIELD_MANAGER);
+    } catch (e) {
+      log.error(e, 'patching cluster status');
+      throw e;
+    }
+    log.debug('patched cluster status');
   };
 
   // handleDelete: PGO holds a finalizer so it can clean up Patroni's Endpoints.
@@ -103,7 +143,7 @@ export async function reconcile(deps: Deps, namespace: string, name: string): Pr
       ? `Missing image(s): [crunchy-postgres PostgreSQL v${c.postgresVersion}]`
       : 'Missing image(s): [crunchy-pgbackrest]';
     await deps.events.record(obj, 'Warning', 'MissingRequiredImage', msg);
-    if (!c.shutdown) throw new StepError(FN('Reconcile'), new Error(msg));
+    if (!c.shutdown) throw new StepError(FN('Reconcile'), plain(msg));
   }
 
   if (c.paused) {
@@ -154,7 +194,14 @@ export async function reconcile(deps: Deps, namespace: string, name: string): Pr
     });
     const bootstrapped = clusterBootstrapped(status);
     await step('reconcileClusterConfigMap', () => apply(deps, build.clusterConfigMap(c, bootstrapped)));
-    const leader = await step('reconcilePatroniLeaderLease', () => apply(deps, build.leaderService(c)));
+    const leader = await step('reconcilePatroniLeaderLease', async () => {
+      const refused = build.leaderServiceError(c);
+      if (refused) {
+        await deps.events.record(obj, 'Warning', 'MisconfiguredClusterIP', refused);
+        throw plain(refused);
+      }
+      return apply(deps, build.leaderService(c));
+    });
     await step('reconcileClusterPrimaryService', async () => {
       await apply(deps, build.primaryService(c));
       await apply(deps, build.primaryEndpoints(c, leader.spec?.clusterIP));
@@ -169,6 +216,7 @@ export async function reconcile(deps: Deps, namespace: string, name: string): Pr
 
   // PGO writes observedGeneration and the status even when a step failed.
   status.observedGeneration = c.generation;
+  log.debug('reconciled cluster');
   await patchStatus();
   if (err) throw err;
   return result;
@@ -204,7 +252,9 @@ async function reconcileInstanceSets(
       if (wal) await apply(deps, wal);
       const replicas = build.instanceReplicas(status.startupInstance, c.shutdown, instance, numInstancePods);
       await apply(deps, build.instanceStatefulSet(c, set, instance, replicas, images));
+      deps.log.debug('reconciled instance', { instance });
     }
+    deps.log.debug('reconciled instance set', { 'instance-set': set.name });
   }
   for (const instance of instancesToDelete(c, observed)) {
     const selector = sel({ [LABEL.cluster]: c.name, [LABEL.instance]: instance });

@@ -20,6 +20,15 @@ export interface RepoSpec {
   volume?: { volumeClaimSpec: Record<string, unknown> };
 }
 
+/** spec.service: PGO puts it on the <cluster>-ha Service (the Patroni leader's). */
+export interface ServiceSpec {
+  type: string;
+  nodePort?: number;
+  externalTrafficPolicy?: string;
+  internalTrafficPolicy?: string;
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+}
+
 export interface ClusterSpec {
   name: string;
   namespace: string;
@@ -39,6 +48,7 @@ export interface ClusterSpec {
   standby?: { enabled: boolean; host?: string; repoName?: string; port?: number };
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   disableDefaultPodScheduling: boolean;
+  service?: ServiceSpec;
 }
 
 export function readCluster(obj: KObj): ClusterSpec {
@@ -76,6 +86,7 @@ export function readCluster(obj: KObj): ClusterSpec {
     standby: s.standby,
     metadata: s.metadata,
     disableDefaultPodScheduling: s.disableDefaultPodScheduling === true,
+    service: s.service ? { ...s.service, type: s.service.type ?? 'ClusterIP' } : undefined,
   };
 }
 

@@ -6,6 +6,11 @@ import { isRunning } from './instances.ts';
 import { ANNOTATION_TRIGGER_SWITCHOVER, CONTAINER_DATABASE } from './naming.ts';
 import type { ClusterSpec } from './spec.ts';
 import type { Logger } from './log.ts';
+import { at, PgoError, withStack } from './errors.ts';
+
+// patroni.go lines of v5.8.9: 482 and 595 as the recorded log shows them, the others counted from
+// the nearest stored source relative to those two (may be off by one).
+const SITE = (line: number) => at('patroni.go', line, 'reconcilePatroniSwitchover');
 
 export interface ExecResult {
   stdout: string;
@@ -41,26 +46,26 @@ export async function reconcileSwitchover(c: ClusterSpec, patroni: PatroniStatus
     delete patroni.switchoverTimeline;
     return;
   }
-  if (observed.forCluster.length <= 1) throw new Error('Need more than one instance to switchover');
-  if (spec.type === 'Failover' && !spec.targetInstance) throw new Error('TargetInstance required when running failover');
+  if (observed.forCluster.length <= 1) throw new PgoError('Need more than one instance to switchover', SITE(482));
+  if (spec.type === 'Failover' && !spec.targetInstance) throw new PgoError('TargetInstance required when running failover', SITE(489));
 
   let target: Instance | undefined;
   if (spec.targetInstance) {
     for (const i of observed.forCluster) if (i.name === spec.targetInstance) target = i;
-    if (!target) throw new Error('TargetInstance was specified but not found in the cluster');
-    if (target.pods.length !== 1) throw new Error(`TargetInstance should have one pod. Pods (${target.pods.length})`);
+    if (!target) throw new PgoError('TargetInstance was specified but not found in the cluster', SITE(504));
+    if (target.pods.length !== 1) throw new PgoError(`TargetInstance should have one pod. Pods (${target.pods.length})`, SITE(508));
   } else {
     log.debug('TargetInstance not provided');
   }
 
   // Any instance with a running database container serves to run patronictl (not necessarily the primary).
   const running = observed.forCluster.find((i) => isRunning(i, CONTAINER_DATABASE) === true && i.pods.length === 1);
-  if (!running) throw new Error('Could not find a running pod when attempting switchover.');
+  if (!running) throw new PgoError('Could not find a running pod when attempting switchover.', SITE(526));
   const pod = running.pods[0];
   const exec = (cmd: string[]) => podExec(pod.metadata.namespace ?? c.namespace, pod.metadata.name, CONTAINER_DATABASE, cmd);
 
   const timeline = await getTimeline(exec);
-  if (timeline === 0) throw new Error('error getting and parsing current timeline');
+  if (timeline === 0) throw new PgoError('error getting and parsing current timeline', SITE(546));
 
   if (!patroni.switchoverTimeline) {
     log.debug('Setting SwitchoverTimeline', { timeline: String(timeline) });
@@ -80,9 +85,16 @@ export async function reconcileSwitchover(c: ClusterSpec, patroni: PatroniStatus
   const cmd = failover
     ? ['patronictl', 'failover', '--force', `--candidate=${next}`]
     : ['patronictl', 'switchover', '--scheduled=now', '--force', `--candidate=${next}`];
-  const { stdout, stderr } = await exec(cmd);
+  // The exec error is wrapped where PGO wraps it; its own text (the API's) is kept verbatim.
+  let out: ExecResult;
+  try {
+    out = await exec(cmd);
+  } catch (e) {
+    throw withStack(e, SITE(595));
+  }
+  const { stdout, stderr } = out;
   log.debug('changed primary', { stdout, stderr });
-  if (!stdout.includes(failover ? 'failed over' : 'switched over')) throw new Error('unable to switchover');
+  if (!stdout.includes(failover ? 'failed over' : 'switched over')) throw new PgoError('unable to switchover', SITE(596));
   patroni.switchover = annotation;
   delete patroni.switchoverTimeline;
 }
