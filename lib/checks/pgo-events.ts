@@ -3,18 +3,13 @@
 // anything else are blocking errors; any other reason, known or not, is still reported.
 import type { Finding, KObject, Snapshot } from '../model/types.ts';
 import { LABEL } from '../model/types.ts';
+import { fromPgo } from '../model/pgo-component.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
 import { describe, mergePatch } from './commands.ts';
 import { finding, type Check, type CheckContext } from './context.ts';
 import { clockTime, eventTimes, lastSpecWrite } from './pgo-clock.ts';
 
-/** naming.ControllerPostgresCluster: the name PGO's event recorder writes as source.component
- *  (core/v1) and reportingController (events.k8s.io/v1 shows it as reportingComponent). */
-export const PGO_COMPONENT = 'postgrescluster-controller';
-
-export function fromPgo(e: KObject): boolean {
-  return e.source?.component === PGO_COMPONENT || e.reportingComponent === PGO_COMPONENT || e.reportingController === PGO_COMPONENT;
-}
+export { PGO_COMPONENT, fromPgo } from '../model/pgo-component.ts';
 
 const LISTS = ['statefulSets', 'pods', 'pvcs', 'services', 'endpoints', 'deployments', 'jobs'] as const;
 
