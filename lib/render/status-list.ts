@@ -21,7 +21,7 @@ function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
-function topFinding(on: boolean, c: ClusterStatus, wide: boolean): string {
+export function topFinding(on: boolean, c: ClusterStatus, wide: boolean): string {
   const f = c.findings[0];
   if (!f) return c.unknown.length > 0 ? `cannot read ${c.unknown.join(', ')}` : '';
   const more = c.findings.length > 1 ? ` (+${c.findings.length - 1} more)` : '';

@@ -5,7 +5,7 @@ import { ExitError, UsageError } from '../cli/exit.ts';
 import { parseBytes } from '../cli/bytes.ts';
 import type { GlobalFlags } from '../cli/global-flags.ts';
 import type { IO } from '../cli/io.ts';
-import { isMachineFormat, parseOutputFormat, type OutputFormat } from '../cli/output.ts';
+import { isMachineFormat, parseOutputFormat, STATUS_OUTPUT_FORMATS, type StatusOutputFormat } from '../cli/output.ts';
 import type { Scope } from '../collect/collect.ts';
 import type { ApiClient, WatchEvent } from '../kube/api.ts';
 import { LABEL, type CheckOptions, type ClusterRef, type Finding, type Health, type Snapshot } from '../model/types.ts';
@@ -14,22 +14,32 @@ import { gapLine, permissionOf, reportGap } from '../report/gaps.ts';
 import type { StatusReport } from '../report/schema.ts';
 import { DEFAULT_MAX_LAG_BYTES } from '../checks/index.ts';
 import { renderStatus } from '../render/status.ts';
+import { renderPrometheus } from '../render/prometheus.ts';
+import { parseFleetArgs } from '../fleet/args.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
+import { parseOperatorLogFlag } from '../cli/operator-log-flag.ts';
+import type { LogWindow } from '../operator-log/source.ts';
 
 export { DEFAULT_MAX_LAG_BYTES };
 
 export interface StatusArgs {
   flags: GlobalFlags;
   cluster?: string;
-  output: OutputFormat;
+  output: StatusOutputFormat;
   from?: string;
+  /** --contexts a,b (names as given) or --all-contexts ('all'): a fleet report (lib/fleet). */
+  contexts?: string[] | 'all';
+  /** --context-concurrency: contexts read at once (default 8). */
+  contextConcurrency?: number;
   maxLagBytes: number;
   watch: boolean;
+  /** --operator-log: how much of PGO's log to read; undefined = off. */
+  operatorLog?: LogWindow;
 }
 
 export interface StatusDeps {
   connect(flags: GlobalFlags): Promise<ApiClient>;
-  collect(client: ApiClient, scope: Scope): Promise<Snapshot>;
+  collect(client: ApiClient, scope: Scope, operatorLog?: LogWindow): Promise<Snapshot>;
   loadSnapshot(path: string, scope: Scope): Snapshot;
   buildClusterViews(snap: Snapshot): ClusterView[];
   /** views: the ones already built from snap, so they are not built twice. */
@@ -47,7 +57,7 @@ export interface StatusDeps {
 /** Flags as yargs hands them over -> validated arguments. Every mistake is one line, exit 1. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function parseStatusArgs(argv: any, flags: GlobalFlags): StatusArgs {
-  const output = parseOutputFormat(argv.output);
+  const output = parseOutputFormat(argv.output, STATUS_OUTPUT_FORMATS);
   const from: string | undefined = argv.from === undefined ? undefined : String(argv.from);
   if (from !== undefined && from.trim() === '') throw new UsageError('error: --from needs a file or directory path');
   const watch = Boolean(argv.watch);
@@ -57,10 +67,12 @@ export function parseStatusArgs(argv: any, flags: GlobalFlags): StatusArgs {
   const rawLag = argv.maxLag ?? argv['max-lag'];
   const maxLagBytes = rawLag === undefined ? DEFAULT_MAX_LAG_BYTES : parseBytes(rawLag, 'max-lag');
   const cluster: string | undefined = argv.cluster === undefined || argv.cluster === '' ? undefined : String(argv.cluster);
+  const operatorLog = parseOperatorLogFlag(argv.operatorLog ?? argv['operator-log']);
   if (cluster !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cluster)) {
     throw new UsageError(`error: "${cluster}" is not a valid PostgresCluster name (lower case letters, digits and "-")`);
   }
-  return { flags, cluster, output, from, maxLagBytes, watch };
+  if (watch && output === 'prometheus') throw new UsageError('error: -o prometheus cannot be used with --watch: metrics are read once per scrape');
+  return { flags, cluster, output, from, maxLagBytes, watch, operatorLog, ...parseFleetArgs(argv, flags, { from, watch, output }) };
 }
 
 export async function defaultDeps(): Promise<StatusDeps> {
@@ -73,9 +85,9 @@ export async function defaultDeps(): Promise<StatusDeps> {
   return {
     // The API client is loaded only when a cluster is asked: --from never pays for it.
     connect: async (flags) => (await import('../kube/connect.ts')).connect(flags),
-    collect: async (client, scope) => {
+    collect: async (client, scope, operatorLog) => {
       // --watch collects again and again: discovery (API versions, CRD) is done only the first time.
-      const snap = await (await import('../collect/collect.ts')).collect(client, scope, discovery ? { discovery } : {});
+      const snap = await (await import('../collect/collect.ts')).collect(client, scope, { ...(discovery ? { discovery } : {}), operatorLog });
       discovery ??= { apiVersions: snap.pgo.apiVersions, crdVersion: snap.pgo.crdVersion };
       return snap;
     },
@@ -130,7 +142,9 @@ function scopeOf(args: StatusArgs, defaultNamespace: string | undefined): Scope 
 }
 
 function write(io: IO, report: StatusReport, args: StatusArgs): string {
-  const r = renderStatus(report, { format: args.output, color: io.color });
+  const r = args.output === 'prometheus'
+    ? { stdout: renderPrometheus([{ context: report.source.kind === 'api' ? report.source.context : null, report }]), stderr: report.gaps.map((g) => `${gapLine(g)}\n`).join('') }
+    : renderStatus(report, { format: args.output, color: io.color });
   if (r.stdout) io.out(r.stdout);
   if (r.stderr) io.err(r.stderr);
   return r.stdout;
@@ -138,6 +152,7 @@ function write(io: IO, report: StatusReport, args: StatusArgs): string {
 
 export async function runStatus(args: StatusArgs, io: IO, deps?: StatusDeps): Promise<number> {
   const d = deps ?? (await defaultDeps());
+  if (args.contexts) return (await import('../fleet/run.ts')).runFleet(args, io, d, { reportOf, scopeOf });
   if (args.from !== undefined) {
     const scope = scopeOf(args, undefined);
     const snap = d.loadSnapshot(args.from, scope);
@@ -147,7 +162,7 @@ export async function runStatus(args: StatusArgs, io: IO, deps?: StatusDeps): Pr
   }
   const client = await d.connect(args.flags);
   const scope = scopeOf(args, client.defaultNamespace);
-  const snap = await d.collect(client, scope);
+  const snap = await d.collect(client, scope, args.operatorLog);
   const report = reportOf(snap, args, d, scope);
   if (!args.watch) {
     write(io, report, args);
@@ -164,7 +179,7 @@ interface WatchTarget {
   query: Record<string, string | undefined>;
 }
 
-function watchTargets(snap: Snapshot, scope: Scope): WatchTarget[] {
+export function watchTargets(snap: Pick<Snapshot, 'pgo'>, scope: Scope): WatchTarget[] {
   const ns = scope.allNamespaces ? '' : `/namespaces/${encodeURIComponent(scope.namespace)}`;
   const version = snap.pgo.apiVersions[0] ?? 'v1beta1';
   const byCluster = scope.cluster ? `${LABEL.cluster}=${scope.cluster}` : LABEL.cluster;
@@ -179,7 +194,7 @@ function watchTargets(snap: Snapshot, scope: Scope): WatchTarget[] {
   ];
 }
 
-function stopSignal(deps: StatusDeps): { signal: AbortSignal; dispose: () => void } {
+export function stopSignal(deps: StatusDeps): { signal: AbortSignal; dispose: () => void } {
   if (deps.stop) return { signal: deps.stop, dispose: () => {} };
   const ac = new AbortController();
   const onSignal = () => ac.abort();
@@ -194,7 +209,7 @@ function stopSignal(deps: StatusDeps): { signal: AbortSignal; dispose: () => voi
   };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
+export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
     const t = setTimeout(done, ms);
@@ -271,7 +286,7 @@ async function watchStatus(
       dirty = false;
       last = Date.now();
       try {
-        const snap = await deps.collect(client, scope);
+        const snap = await deps.collect(client, scope, args.operatorLog);
         if (signal.aborted) break;
         show(reportOf(snap, args, deps, scope));
       } catch (e) {
@@ -287,7 +302,7 @@ async function watchStatus(
   return code;
 }
 
-async function keepWatching(client: ApiClient, t: WatchTarget, poke: () => void, signal: AbortSignal, delayMs: number, io: IO) {
+export async function keepWatching(client: ApiClient, t: WatchTarget, poke: () => void, signal: AbortSignal, delayMs: number, io: IO) {
   let warned = false;
   while (!signal.aborted) {
     try {
