@@ -12,6 +12,8 @@ export interface RequestOptions {
   body?: unknown;
   /** For PATCH: merge -> application/merge-patch+json, json -> application/json-patch+json, apply -> application/apply-patch+yaml */
   patchType?: PatchType;
+  /** The body as text, not JSON (pods/log answers text/plain). */
+  text?: boolean;
 }
 
 export interface ListResult {
