@@ -6,6 +6,7 @@ import { extname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ExitError } from '../cli/exit.ts';
 import type { KObject } from '../model/types.ts';
+import { FastYaml, Unsupported, fileSource, textSource, type ByteSource } from './fast-yaml.ts';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -27,6 +28,11 @@ export function readObjects(path: string, stdin: () => string = () => readFileSy
   if (isDir && files.length === 0) throw new ExitError(`error: the directory "${path}" holds no .yaml, .yml or .json file`);
   const objects: KObject[] = [];
   for (const f of files) {
+    const fast = fastObjects(f, () => fileSource(f));
+    if (fast) {
+      for (const o of fast) objects.push(o);
+      continue;
+    }
     let text: string;
     try {
       text = readFileSync(f, 'utf8');
@@ -49,7 +55,33 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
+/**
+ * Objects by the fast reader of kubectl's YAML, streamed; undefined when the input is not in its
+ * subset (JSON, anchors, ...) or is not right (then js-yaml reads it again and words the error).
+ */
+function fastObjects(file: string, open: () => { source: ByteSource; close?: () => void }): KObject[] | undefined {
+  let src: ReturnType<typeof open>;
+  try {
+    src = open();
+  } catch {
+    return undefined; // the slow path reports an unreadable file
+  }
+  try {
+    const out: KObject[] = [];
+    let n = 0;
+    new FastYaml(src.source).read((doc) => flatten(doc, file, ++n, out));
+    return out;
+  } catch (e) {
+    if (e instanceof Unsupported || e instanceof ExitError) return undefined;
+    throw e;
+  } finally {
+    src.close?.();
+  }
+}
+
 export function parseObjects(text: string, file: string): KObject[] {
+  const fast = fastObjects(file, () => ({ source: textSource(text) }));
+  if (fast) return fast;
   const docs = parseDocuments(text, file);
   const out: KObject[] = [];
   docs.forEach((doc, i) => flatten(doc, file, i + 1, out));
