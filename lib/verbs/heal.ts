@@ -14,7 +14,7 @@ import { parseBytes } from '../cli/bytes.ts';
 import type { Scope } from '../collect/collect.ts';
 import type { ApiClient } from '../kube/api.ts';
 import { LABEL, type ClusterRef, type Finding, type Snapshot } from '../model/types.ts';
-import { OPERATOR_DOWN_CODES, planHeal, type ClusterPlan, type HealPlan } from '../plan/heal.ts';
+import { OPERATOR_DOWN_CODES, planHeal, type ClusterPlan, type HealPlan, type NotHealed } from '../plan/heal.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
 
 export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
@@ -101,6 +101,11 @@ function notHealedText(plan: HealPlan): string {
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
+/** Blocking errors heal leaves as they are and PGO will not clear by itself. */
+export function personNeeded(plan: HealPlan): NotHealed[] {
+  return plan.clusters.flatMap((c) => c.notHealed.filter((n) => !n.clearsAfterHeal && n.finding.severity === 'error' && n.finding.blocking === true));
+}
+
 // ---- waiting ------------------------------------------------------------------------------
 
 interface Progress {
@@ -155,7 +160,7 @@ export interface HealResult {
   apiVersion: 'kubectl-pgo.crunchy-tools.dev/v1alpha1';
   kind: 'HealResult';
   dryRun: string;
-  result: 'nothing-to-do' | 'dry-run' | 'healed' | 'applied' | 'not-converged' | 'refused' | 'declined';
+  result: 'nothing-to-do' | 'needs-a-person' | 'dry-run' | 'healed' | 'applied' | 'not-converged' | 'refused' | 'declined';
   clusters: Array<{
     namespace: string;
     name: string;
@@ -231,6 +236,12 @@ export async function runHeal(args: HealArgs, io: IO, deps?: HealDeps): Promise<
   if (cur.plan.planned.changes.length === 0) {
     say(`Nothing to heal: no finding of ${cur.views.map(refOf).join(', ')} has a remedy heal applies; nothing was changed.\n`);
     say(notHealedText(cur.plan));
+    // A blocking error left as it is means PGO stays stuck: not a success, whatever heal could do.
+    const stuck = personNeeded(cur.plan);
+    if (stuck.length) {
+      io.err(`PGO cannot converge until a person acts on: ${stuck.map((n) => `${n.finding.code} (${n.finding.cluster ? refOf(n.finding.cluster) : 'operator'})`).join(', ')}; the remedy is printed above.\n`);
+      return finish(2, 'needs-a-person', cur);
+    }
     return finish(0, 'nothing-to-do', cur);
   }
   say(planText(cur.plan, false));
