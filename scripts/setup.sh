@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 need=()
 # prometheus: for promtool, the real parser that checks `status -o prometheus` and the README's alert rule.
 # zsh, fish: the completion scripts are run in each shell they are written for.
-for p in patroni postgresql-15 postgresql-15-pgaudit pgbackrest bubblewrap prometheus zsh fish; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+for p in patroni postgresql-15 postgresql-15-pgaudit pgbackrest prometheus zsh fish; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -9,9 +9,10 @@ import { operatorCheck } from './operator.ts';
 import { podsCheck } from './pods.ts';
 import { primaryCheck } from './primary.ts';
 import { reconcileCheck } from './reconcile.ts';
+import { reconcileFailingCheck } from './reconcile-failing.ts';
 import { switchoverCheck } from './switchover.ts';
 
-export const CHECKS: Check[] = [operatorCheck, reconcileCheck, switchoverCheck, instancesCheck, primaryCheck, podsCheck, lagCheck, componentsCheck, gapsCheck];
+export const CHECKS: Check[] = [operatorCheck, reconcileCheck, switchoverCheck, reconcileFailingCheck, instancesCheck, primaryCheck, podsCheck, lagCheck, componentsCheck, gapsCheck];
 
 /** code -> severity and whether the finding always blocks PGO. Exceptions, by design:
  *  ContainerCrashLooping is an error for an instance's database container, a warning otherwise;
@@ -25,6 +26,7 @@ export const CATALOGUE: Record<string, { severity: Severity; blocking: boolean }
   ReconcilePaused: { severity: 'error', blocking: true },
   ClusterShutdown: { severity: 'info', blocking: false },
   SwitchoverBlocked: { severity: 'error', blocking: true },
+  ReconcileFailing: { severity: 'error', blocking: true },
   SwitchoverPending: { severity: 'warning', blocking: false },
   SwitchoverLeftEnabled: { severity: 'warning', blocking: false },
   SwitchoverNotEffective: { severity: 'warning', blocking: false },

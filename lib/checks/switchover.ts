@@ -6,6 +6,7 @@ import type { ClusterView, InstanceView } from '../view/cluster-view.ts';
 import { containerRunning } from '../view/pods.ts';
 import { disableSwitchover, heal, mergePatch, removeTrigger } from './commands.ts';
 import { finding, readable, type Check, type CheckContext } from './context.ts';
+import { confirmSwitchoverBlocked } from './operator-log.ts';
 
 export type SwitchoverBlockReason =
   | 'TooFewInstances'
@@ -113,7 +114,8 @@ function blockedRemedy(v: ClusterView, b: SwitchoverBlock): string {
   }
 }
 
-function checkCluster(v: ClusterView): Finding[] {
+/** This check's findings for one cluster, before the operator's log is consulted. */
+export function switchoverFindings(v: ClusterView): Finding[] {
   const sw = v.switchover;
   const subject = `PostgresCluster/${v.name}`;
   const data = { trigger: sw.trigger, completed: sw.completed ?? null, targetInstance: sw.targetInstance ?? null, type: sw.type };
@@ -192,5 +194,5 @@ function checkCluster(v: ClusterView): Finding[] {
 export const switchoverCheck: Check = {
   codes: ['SwitchoverBlocked', 'SwitchoverPending', 'SwitchoverLeftEnabled', 'SwitchoverNotEffective', 'SwitchoverTriggerLeft'],
   phase: 1,
-  run: (ctx: CheckContext) => ctx.views.flatMap(checkCluster),
+  run: (ctx: CheckContext) => ctx.views.flatMap((v) => confirmSwitchoverBlocked(switchoverFindings(v), ctx.snap, v)),
 };

@@ -6,7 +6,9 @@ import type { ApiClient } from '../kube/api.ts';
 import { discoverPgo, PGO_GROUP, type PgoDiscovery } from '../kube/discovery.ts';
 import { ApiError, NetworkError } from '../kube/errors.ts';
 import { LABEL, type Gap, type KObject, type Snapshot, type SnapshotObjects } from '../model/types.ts';
+import type { LogWindow } from '../operator-log/source.ts';
 import { closestNames } from './names.ts';
+import { readOperatorLog } from './operator-log.ts';
 
 export interface Scope {
   allNamespaces: boolean;
@@ -18,6 +20,8 @@ export interface CollectOptions {
   /** Discovery already done by the caller (e.g. a watch loop collecting again). */
   discovery?: PgoDiscovery;
   now?: () => Date;
+  /** Read PGO's log from each operator pod (one GET per pod); not read when absent. */
+  operatorLog?: LogWindow;
 }
 
 type ObjectKey = Exclude<keyof SnapshotObjects, 'postgresClusters'>;
@@ -79,7 +83,11 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
   keys.forEach((k, i) => (objects[k] = listsR.value[i] ?? []));
   const [opDeployments, opPods] = operatorR.value;
   const deployments = opDeployments ?? [];
-  if (opPods && opDeployments) deployments.push(...(await deploymentsOfPods(client, opPods, deployments, gaps)));
+  const [traced, operatorLog] = await Promise.all([
+    opPods && opDeployments ? deploymentsOfPods(client, opPods, deployments, gaps) : [],
+    opPods && options.operatorLog ? readOperatorLog(client, opPods, options.operatorLog, gaps, gapFrom) : undefined,
+  ]);
+  deployments.push(...traced);
 
   return {
     schemaVersion: 1,
@@ -90,6 +98,7 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     operator: { known: opDeployments !== undefined && opPods !== undefined, deployments, pods: opPods ?? [] },
     objects,
     gaps,
+    ...(operatorLog ? { operatorLog } : {}),
   };
 }
 

@@ -80,6 +80,7 @@ export class HttpApiClient implements ApiClient {
     const body = ro.body === undefined ? undefined : typeof ro.body === 'string' ? ro.body : JSON.stringify(ro.body);
     const res = await this.exchange(ro.method, ro.path, query, body, contentType);
     if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res.status, res.body);
+    if (ro.text) return res.body as T;
     if (res.body.trim() === '') return undefined as T;
     try {
       return JSON.parse(res.body) as T;

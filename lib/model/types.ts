@@ -1,5 +1,6 @@
 // The plain data that flows through the engine: kubeconfig -> collect -> Snapshot -> checks
 // -> Finding[] -> render | plan. Nothing here talks to the API.
+import type { OperatorLog } from '../operator-log/source.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -69,6 +70,8 @@ export interface Snapshot {
   };
   objects: SnapshotObjects;
   gaps: Gap[];
+  /** What PGO's own log says (its digest, not its text); undefined: not read (off, a dump without it). */
+  operatorLog?: OperatorLog;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -6,6 +6,7 @@ import { formatAge } from './age.ts';
 import { formatBytes } from './bytes.ts';
 import { columns } from './columns.ts';
 import { renderFindings } from './findings.ts';
+import { operatorLogLines } from './operator-log.ts';
 import { operatorCell, primaryCell } from './status-list.ts';
 import { heading, paintHealth } from './style.ts';
 
@@ -112,6 +113,7 @@ export function renderStatusDetail(report: StatusReport, c: ClusterStatus, opts:
   if (c.paused) pairs.push(['Paused', 'true']);
   if (c.shutdown) pairs.push(['Shutdown', 'true']);
   pairs.push(['Age', formatAge(c.ageSeconds)], ['API version', c.apiVersion], ['Operator', operatorCell(report.operator)]);
+  if (report.operator.log) for (const line of operatorLogLines(report.operator.log)) pairs.push(['Operator log', line]);
   let out = fields(pairs);
   out += `\n${heading(on, 'Instances:')}\n`;
   const rows = instanceRows(c);

@@ -11,6 +11,7 @@ import {
   type ClusterStatus,
   type InstanceSetStatus,
   type InstanceStatus,
+  type OperatorLogStatus,
   type OperatorStatus,
   type PgBouncerStatus,
   type ReportFinding,
@@ -91,6 +92,28 @@ function operatorOf(snap: Snapshot, findings: Finding[]): OperatorStatus {
     crdVersion: snap.pgo.crdVersion ?? null,
     apiVersions: [...snap.pgo.apiVersions],
     findings: sortFindings(findings.filter((f) => f.cluster === null && isOperatorFinding(f)).map(reportFinding)),
+    log: operatorLogOf(snap),
+  };
+}
+
+function operatorLogOf(snap: Snapshot): OperatorLogStatus | null {
+  if (!snap.operatorLog) return null;
+  return {
+    sources: snap.operatorLog.sources.map((s) => ({
+      pod: s.pod ? `${s.pod.namespace}/${s.pod.name}` : null,
+      container: s.pod?.container ?? null,
+      file: s.file,
+      sinceSeconds: s.window?.sinceSeconds ?? null,
+      tailLines: s.window?.tailLines ?? null,
+      limitBytes: s.window?.limitBytes ?? null,
+      bytes: s.bytes,
+      lines: s.digest.pgoLines,
+      from: s.digest.firstTime,
+      to: s.digest.lastTime,
+      truncated: s.truncated,
+      debug: s.digest.debug,
+      reconcileErrors: s.digest.errors.reduce((n, g) => n + g.count, 0),
+    })),
   };
 }
 

@@ -51,6 +51,37 @@ export interface OperatorStatus {
   apiVersions: string[];
   /** Findings about the operator as a whole (codes Operator*: OperatorMissing, ...). */
   findings: ReportFinding[];
+  /** PGO's own log as read for this report; null when not read (--operator-log=off, a dump
+   *  without a *.log file, or get pods/log forbidden: see gaps). */
+  log: OperatorLogStatus | null;
+}
+
+export interface OperatorLogStatus {
+  /** One per operator pod read (or per log file of a --from dump). */
+  sources: OperatorLogSourceStatus[];
+}
+
+export interface OperatorLogSourceStatus {
+  /** "namespace/name" of the operator pod, or null for a file. */
+  pod: string | null;
+  container: string | null;
+  file: string | null;
+  /** What the pods/log GET asked for (null for a file): the newest tailLines lines of the last
+   *  sinceSeconds, at most limitBytes. */
+  sinceSeconds: number | null;
+  tailLines: number | null;
+  limitBytes: number | null;
+  bytes: number;
+  /** PGO's lines read, and the times of the oldest and newest: how far back the log was read. */
+  lines: number;
+  from: string | null;
+  to: string | null;
+  /** The read stopped at limitBytes, so lines newer than `to` may be missing. */
+  truncated: boolean;
+  /** Debug lines seen (CRUNCHY_DEBUG=true): successful reconciles are visible, so an error can be known to be over. */
+  debug: boolean;
+  /** "Reconciler error" lines about PostgresClusters in it. */
+  reconcileErrors: number;
 }
 
 export interface ClusterStatus {

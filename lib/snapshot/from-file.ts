@@ -7,6 +7,7 @@ import type { Scope } from '../collect/collect.ts';
 import { closestNames } from '../collect/names.ts';
 import { LABEL, type KObject, type Snapshot, type SnapshotObjects } from '../model/types.ts';
 import { latestTimestamp } from './clock.ts';
+import { operatorLogBeside } from './operator-log-file.ts';
 import { readObjects } from './read-objects.ts';
 
 const PGO_GROUP = 'postgres-operator.crunchydata.com';
@@ -78,6 +79,7 @@ export function loadSnapshot(path: string, scope: Scope, options: LoadOptions = 
   const served = crd?.spec?.versions?.filter((v: { served?: boolean }) => v.served !== false).map((v: { name: string }) => v.name);
   const now = options.now?.() ?? new Date();
   const latest = latestTimestamp(all);
+  const operatorLog = operatorLogBeside(path);
   return {
     schemaVersion: 1,
     // The dump's own clock (its latest timestamp) keeps ages and lease expiries true for an old dump.
@@ -92,6 +94,7 @@ export function loadSnapshot(path: string, scope: Scope, options: LoadOptions = 
     operator: { known: operator.deployments.length > 0 || operator.pods.length > 0, ...operator },
     objects,
     gaps: [],
+    ...(operatorLog ? { operatorLog } : {}),
   };
 }
 
