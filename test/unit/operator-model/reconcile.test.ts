@@ -16,6 +16,8 @@ interface Scripted {
   timeline: number;
   leader: string;
   switchover: (cmd: string[]) => ExecResult;
+  /** Every other exec (psql, patronictl edit-config, stanza-create): succeeds unless told. */
+  other?: (cmd: string[]) => ExecResult;
 }
 function deps(kube: FakeKube, script: Scripted, lines: string[] = []): Deps & { calls: string[][] } {
   const calls: string[][] = [];
@@ -29,7 +31,8 @@ function deps(kube: FakeKube, script: Scripted, lines: string[] = []): Deps & { 
     exec: async (_ns, pod, container, cmd) => {
       calls.push([pod, container, ...cmd]);
       if (cmd[1] === 'list') return { stdout: JSON.stringify([{ Member: script.leader, Role: 'Leader', State: 'running', TL: script.timeline }]), stderr: '' };
-      return script.switchover(cmd);
+      if (cmd[0] === 'patronictl' && (cmd[1] === 'switchover' || cmd[1] === 'failover')) return script.switchover(cmd);
+      return script.other ? script.other(cmd) : { stdout: '', stderr: '' };
     },
   };
 }
@@ -109,10 +112,10 @@ test('the first reconcile of a request records the timeline and does not switch 
   const d = deps(kube, { timeline: 3, leader: 'hippo-instance2-k5cc-0', switchover: () => ({ stdout: 'Successfully switched over to "hippo-instance1-hcjs-0"', stderr: '' }) });
   await reconcile(d, 'db', 'hippo');
   assert.is(kube.cluster().status.patroni.switchoverTimeline, 3);
-  assert.equal(d.calls.map((c) => c[3]), ['list']);
+  assert.equal(d.calls.filter((c) => c[2] === 'patronictl' && c[3] !== 'edit-config').map((c) => c[3]), ['list']);
   // second pass: same timeline -> patronictl switchover with the target's pod, status = trigger
   await reconcile(d, 'db', 'hippo');
-  assert.equal(d.calls.at(-1)?.slice(2), ['patronictl', 'switchover', '--scheduled=now', '--force', '--candidate=hippo-instance1-hcjs-0']);
+  assert.equal(d.calls.filter((c) => c[3] === 'switchover').at(-1)?.slice(2), ['patronictl', 'switchover', '--scheduled=now', '--force', '--candidate=hippo-instance1-hcjs-0']);
   assert.is(kube.cluster().status.patroni.switchover, 'now-1');
   assert.is(kube.cluster().status.patroni.switchoverTimeline, undefined);
 });
@@ -181,7 +184,12 @@ test('status from the recorded objects equals the recorded status (instances, sy
   const kube = healthy();
   const want = structuredClone(kube.cluster().status);
   kube.cluster().status = {};
-  await reconcile(deps(kube, { timeline: 3, leader: 'p', switchover: failingSwitchover }), 'db', 'hippo');
+  // As in the recorded run: pgbackrest stanza-create fails (that pod had no /etc/pgbackrest/conf.d).
+  const noStanza = (cmd: string[]): ExecResult => {
+    if (cmd.some((a) => a.includes('stanza-create'))) throw new ExecError('command terminated with exit code 1', '', 'no config-hash');
+    return { stdout: '', stderr: '' };
+  };
+  await reconcile(deps(kube, { timeline: 3, leader: 'p', switchover: failingSwitchover, other: noStanza }), 'db', 'hippo');
   const got = kube.cluster().status;
   assert.equal(got.instances, want.instances);
   assert.is(got.patroni.systemIdentifier, want.patroni.systemIdentifier);

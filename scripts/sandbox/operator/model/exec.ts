@@ -2,23 +2,39 @@
 // no SPDY/WebSocket client of its own). The error message is the API's, as PGO reports it.
 // SPDY, as PGO v5.8.9's client-go executor: over WebSocket the apiserver's translation wraps
 // the error a second time ("Internal error occurred: Internal error occurred: ...").
+// stdin, when given, is written and then closed, as PGO's executor does with its io.Reader.
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import type { ExecResult, PodExec } from './switchover.ts';
+import type { ExecResult } from './switchover.ts';
+import type { StdinExec } from './exec-steps.ts';
 
-export class ExecError extends Error {}
+/** A failed exec: the API's message, and what the command wrote before it failed. */
+export class ExecError extends Error {
+  constructor(
+    message: string,
+    readonly stdout = '',
+    readonly stderr = '',
+  ) {
+    super(message);
+  }
+}
 
-export function kubectlExec(kubectl: string, kubeconfig: string, timeoutMs = 60_000): PodExec {
-  return (namespace, pod, container, command) =>
+export function kubectlExec(kubectl: string, kubeconfig: string, timeoutMs = 60_000): StdinExec {
+  return (namespace, pod, container, command, stdin) =>
     new Promise<ExecResult>((resolve, reject) => {
-      const child = spawn(kubectl, ['--kubeconfig', kubeconfig, 'exec', '-n', namespace, pod, '-c', container, '--', ...command], {
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const interactive = stdin === undefined ? [] : ['-i'];
+      const child = spawn(kubectl, ['--kubeconfig', kubeconfig, 'exec', ...interactive, '-n', namespace, pod, '-c', container, '--', ...command], {
+        stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         env: { ...process.env, KUBECONFIG: kubeconfig, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' },
       });
+      if (stdin !== undefined && child.stdin) {
+        child.stdin.on('error', () => {}); // the command may exit before reading it all
+        child.stdin.end(stdin);
+      }
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('error', (e) => {
         clearTimeout(timer);
@@ -30,9 +46,21 @@ export function kubectlExec(kubectl: string, kubeconfig: string, timeoutMs = 60_
           resolve({ stdout, stderr });
           return;
         }
-        reject(new ExecError(apiMessage(stderr, code, signal)));
+        reject(new ExecError(apiMessage(stderr, code, signal), stdout, remoteStderr(stderr)));
       });
     });
+}
+
+/** The command's own stderr: kubectl's stderr without the line kubectl adds about the failure. */
+export function remoteStderr(stderr: string): string {
+  const lines = stderr.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i].trim();
+    if (l === '') continue;
+    if (/^(error: |Error from server|command terminated with exit code \d+$)/.test(l)) return lines.slice(0, i).join('\n') + (i > 0 ? '\n' : '');
+    break;
+  }
+  return stderr;
 }
 
 /** kubectl prints the API's Status message as "error: ..." or "Error from server ...: ..." */

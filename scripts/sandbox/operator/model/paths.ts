@@ -11,6 +11,7 @@ export const PATH = {
   PersistentVolumeClaim: core('persistentvolumeclaims'),
   ServiceAccount: core('serviceaccounts'),
   Pod: core('pods'),
+  Secret: core('secrets'),
   Event: core('events'),
   StatefulSet: group('apps', 'v1', 'statefulsets'),
   Role: group('rbac.authorization.k8s.io', 'v1', 'roles'),

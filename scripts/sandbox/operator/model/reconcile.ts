@@ -20,8 +20,17 @@ import {
 import { PATH, type Kind } from './paths.ts';
 import { clusterBootstrapped, readCluster, type ClusterSpec } from './spec.ts';
 import { mergePatch, removeCondition, setCondition } from './status.ts';
-import { reconcileSwitchover, type PodExec } from './switchover.ts';
+import { reconcileSwitchover } from './switchover.ts';
 import type { EventRecorder } from './events.ts';
+import {
+  reconcilePGBouncerInPostgreSQL,
+  reconcilePatroniDynamicConfiguration,
+  reconcilePostgresDatabases,
+  reconcilePostgresUsers,
+  reconcileStanzaCreate,
+  replicaRepoReady,
+  type StdinExec,
+} from './exec-steps.ts';
 
 export class StepError extends Error {
   readonly origin?: Origin;
@@ -64,7 +73,7 @@ export function stepOrigin(func: string, e: unknown): Origin | undefined {
 
 export interface Deps {
   kube: Kube;
-  exec: PodExec;
+  exec: StdinExec;
   env: NodeJS.ProcessEnv;
   log: Logger;
   events: EventRecorder;
@@ -208,8 +217,14 @@ export async function reconcile(deps: Deps, namespace: string, name: string): Pr
     });
     await step('reconcileClusterReplicaService', () => apply(deps, build.replicaService(c)));
     await step('reconcilePatroniDistributedConfiguration', () => apply(deps, build.dcsService(c)));
+    await step('reconcilePatroniDynamicConfiguration', () => reconcilePatroniDynamicConfiguration(deps, c, observed, bootstrapped));
     await step('reconcileInstanceSets', () => reconcileInstanceSets(deps, c, status, observed, volumes, images, bootstrapped));
-    await step('reconcilePGBackRest', () => reconcilePGBackRest(deps, obj, c, status, observed, images));
+    await step('reconcilePostgresDatabases', () => reconcilePostgresDatabases(deps, obj, c, status, observed));
+    await step('reconcilePostgresUsers', () => reconcilePostgresUsers(deps, obj, c, status, observed));
+    await step('reconcilePGBackRest', async () => {
+      if (await reconcilePGBackRest(deps, obj, c, status, observed, images)) result.requeueAfterMs = 10_000;
+    });
+    await step('reconcilePGBouncer', () => reconcilePGBouncerInPostgreSQL(deps, obj, status, observed));
   } catch (e) {
     err = e instanceof StepError ? e : new StepError(FN('Reconcile'), e);
   }
@@ -269,17 +284,18 @@ async function reconcileInstanceSets(
   }
 }
 
-async function reconcilePGBackRest(deps: Deps, obj: KObj, c: ClusterSpec, status: KObj['status'], observed: Observed, images: build.Images): Promise<void> {
+/** Returns true when PGO would requeue (stanza not created yet). */
+async function reconcilePGBackRest(deps: Deps, obj: KObj, c: ClusterSpec, status: KObj['status'], observed: Observed, images: build.Images): Promise<boolean> {
   const repos = build.volumeRepos(c);
   if (!c.backupsSpecFound) {
     delete status.pgbackrest;
-    return;
+    return false;
   }
   await apply(deps, build.pgbackrestServiceAccount(c));
   await apply(deps, build.pgbackrestRole(c));
   await apply(deps, build.pgbackrestRoleBinding(c));
   const pods = observed.forCluster.flatMap((i) => i.pods.map((p) => p.metadata.name)).sort();
-  await apply(deps, build.pgbackrestConfigMap(c, pods));
+  const config = await apply(deps, build.pgbackrestConfigMap(c, pods));
   const repoStatus: unknown[] = [];
   for (const r of c.repos) {
     if (!r.volume) {
@@ -287,10 +303,10 @@ async function reconcilePGBackRest(deps: Deps, obj: KObj, c: ClusterSpec, status
       continue;
     }
     const pvc = await apply(deps, build.repoVolume(c, r));
-    repoStatus.push({ name: r.name, bound: pvc.status?.phase === 'Bound', stanzaCreated: false, ...(pvc.spec?.volumeName ? { volume: pvc.spec.volumeName } : {}) });
+    repoStatus.push(repoVolumeStatus(status.pgbackrest?.repos, r.name, pvc));
   }
   status.pgbackrest = { ...(status.pgbackrest ?? {}), repos: repoStatus };
-  if (!repos.length) return;
+  if (!repos.length) return false;
   await apply(deps, build.repoHostServiceAccount(c));
   const existed = await deps.kube.getOrNull(PATH.StatefulSet(c.namespace, names.repoHost(c.name)));
   const sts = await apply(deps, build.repoHostStatefulSet(c, images));
@@ -305,16 +321,29 @@ async function reconcilePGBackRest(deps: Deps, obj: KObj, c: ClusterSpec, status
       : { type: 'PGBackRestRepoHostReady', status: 'False', reason: 'RepoHostNotReady', message: 'pgBackRest dedicated repository host is not ready', observedGeneration: c.generation },
     now,
   );
-  status.conditions = setCondition(
-    status.conditions,
-    { type: 'PGBackRestReplicaRepoReady', status: 'False', reason: 'StanzaNotCreated', message: 'pgBackRest replica create repo is not ready for backups', observedGeneration: c.generation },
-    now,
-  );
+  const requeue = await reconcileStanzaCreate(deps, obj, c, status, observed, config.data?.['config-hash'] ?? '');
+  const repoReady = replicaRepoReady(c, status);
+  if (repoReady) status.conditions = setCondition(status.conditions, repoReady, now);
   status.conditions = setCondition(
     status.conditions,
     { type: 'PGBackRestReplicaCreate', status: 'False', reason: 'RepoBackupNotComplete', message: 'pgBackRest replica creation is not currently possible', observedGeneration: c.generation },
     now,
   );
+  return requeue;
+}
+
+/** getRepoVolumeStatus: a repo keeps its stanzaCreated unless its volume changed. */
+function repoVolumeStatus(previous: Array<Record<string, unknown>> | undefined, name: string, pvc: KObj): Record<string, unknown> {
+  const before = previous?.find((r) => r.name === name && !r.repoOptionsHash);
+  const volume = pvc.spec?.volumeName as string | undefined;
+  const moved = before?.volume !== undefined && before.volume !== (volume ?? '');
+  return {
+    name,
+    bound: pvc.status?.phase === 'Bound',
+    stanzaCreated: before && !moved ? Boolean(before.stanzaCreated) : false,
+    ...(before?.replicaCreateBackupComplete && !moved ? { replicaCreateBackupComplete: true } : {}),
+    ...(volume ? { volume } : {}),
+  };
 }
 
 export { ApiError };
