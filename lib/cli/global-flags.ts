@@ -1,4 +1,4 @@
-// The flags every verb shares, spelled as kubectl spells them.
+// The flags every verb shares, spelled as kubectl spells them (cli-runtime's ConfigFlags).
 import type { Argv } from 'yargs';
 import type { ColorMode } from './io.ts';
 
@@ -9,6 +9,15 @@ export interface GlobalFlags {
   allNamespaces: boolean;
   requestTimeout?: string;
   color: ColorMode;
+  cluster?: string;
+  user?: string;
+  server?: string;
+  token?: string;
+  insecureSkipTlsVerify?: boolean;
+  certificateAuthority?: string;
+  as?: string;
+  asGroups?: string[];
+  asUid?: string;
 }
 
 export function withGlobalFlags<T>(y: Argv<T>) {
@@ -18,11 +27,23 @@ export function withGlobalFlags<T>(y: Argv<T>) {
     .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace (default: the context\'s, else "default")', global: true })
     .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Across all namespaces', global: true })
     .option('request-timeout', { type: 'string', describe: 'Time to wait for one API request (e.g. 10s, 1m; 0 = no limit)', global: true })
-    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as ColorMode, describe: 'Colour output (auto: only on a terminal, honouring NO_COLOR)', global: true });
+    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as ColorMode, describe: 'Colour output (auto: only on a terminal, honouring NO_COLOR)', global: true })
+    .option('cluster', { type: 'string', describe: 'The name of the kubeconfig cluster to use', global: true })
+    .option('user', { type: 'string', describe: 'The name of the kubeconfig user to use', global: true })
+    .option('server', { alias: 's', type: 'string', describe: 'The address and port of the Kubernetes API server', global: true })
+    .option('token', { type: 'string', describe: 'Bearer token for authentication to the API server', global: true })
+    .option('insecure-skip-tls-verify', { type: 'boolean', describe: "If true, the server's certificate will not be checked for validity (insecure)", global: true })
+    .option('certificate-authority', { type: 'string', describe: 'Path to a cert file for the certificate authority', global: true })
+    .option('as', { type: 'string', describe: 'Username to impersonate for the operation', global: true })
+    .option('as-group', { type: 'string', array: true, describe: 'Group to impersonate for the operation; repeat for several groups', global: true })
+    .option('as-uid', { type: 'string', describe: 'UID to impersonate for the operation', global: true });
 }
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : v === undefined || v === null || v === '' ? undefined : String(v));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function globalFlagsOf(argv: any): GlobalFlags {
+  const groups = argv.asGroup ?? argv['as-group'];
   return {
     kubeconfig: argv.kubeconfig,
     context: argv.context,
@@ -30,5 +51,14 @@ export function globalFlagsOf(argv: any): GlobalFlags {
     allNamespaces: Boolean(argv.allNamespaces ?? argv['all-namespaces']),
     requestTimeout: argv.requestTimeout ?? argv['request-timeout'],
     color: (argv.color ?? 'auto') as ColorMode,
+    cluster: str(argv.cluster),
+    user: str(argv.user),
+    server: str(argv.server),
+    token: str(argv.token),
+    insecureSkipTlsVerify: Boolean(argv.insecureSkipTlsVerify ?? argv['insecure-skip-tls-verify']),
+    certificateAuthority: str(argv.certificateAuthority ?? argv['certificate-authority']),
+    as: str(argv.as),
+    asGroups: groups === undefined ? undefined : ([] as unknown[]).concat(groups).map(String).filter((g) => g !== ''),
+    asUid: str(argv.asUid ?? argv['as-uid']),
   };
 }

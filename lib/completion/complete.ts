@@ -9,19 +9,36 @@ import { apiSources } from './api-sources.ts';
 import { candidates, format } from './candidates.ts';
 import { globalFlagSpecs, verbSpecs } from './spec.ts';
 
-/** The global flags typed so far (for the kubeconfig, context and namespace to ask). */
+/** The global flags typed so far: where and as whom to ask the cluster for names (kubectl's connection flags). */
 export function flagsFromWords(words: string[]) {
-  const raw: Record<string, string> = {};
-  const valueNames: Record<string, string> = { '--kubeconfig': 'kubeconfig', '--context': 'context', '-n': 'namespace', '--namespace': 'namespace' };
+  const raw: Record<string, string | string[] | boolean> = {};
+  const valueNames: Record<string, string> = {
+    '--kubeconfig': 'kubeconfig',
+    '--context': 'context',
+    '-n': 'namespace',
+    '--namespace': 'namespace',
+    '--cluster': 'cluster',
+    '--user': 'user',
+    '-s': 'server',
+    '--server': 'server',
+    '--token': 'token',
+    '--certificate-authority': 'certificate-authority',
+    '--as': 'as',
+    '--as-uid': 'as-uid',
+    '--as-group': 'as-group',
+  };
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     const eq = w.indexOf('=');
     const name = eq >= 0 ? w.slice(0, eq) : w;
+    if (name === '--insecure-skip-tls-verify') raw['insecure-skip-tls-verify'] = eq < 0 || w.slice(eq + 1) !== 'false';
     const key = valueNames[name];
     if (!key) continue;
     const value = eq >= 0 ? w.slice(eq + 1) : words[i + 1];
     if (eq < 0) i++;
-    if (value !== undefined) raw[key] = value;
+    if (value === undefined) continue;
+    if (key === 'as-group') raw[key] = [...((raw[key] as string[] | undefined) ?? []), value];
+    else raw[key] = value;
   }
   return globalFlagsOf(raw);
 }

@@ -1,8 +1,14 @@
-// Credentials and TLS material of one kubeconfig context, as client-go applies them: CA, client
-// certificate, bearer token (inline or file), basic auth, impersonation, exec credential plugins,
-// proxy-url. Written here rather than taken from client-node's KubeConfig, whose module graph
-// (generated models, proxy and websocket libraries) nearly doubled the start-up time of every call.
-import { spawn } from 'node:child_process';
+// Credentials and TLS material of one kubeconfig context, applied with client-go's rules:
+// - user credentials (token, tokenFile, basic auth, client certificate, exec plugin) only over TLS;
+//   impersonation headers always (clientcmd reads auth info "only if we are secure");
+// - a tokenFile wins over an inline token and is re-read once its copy is 50 s old (client-go's
+//   cached file token source: period 1 min, leeway 10 s); a failed re-read keeps the last token;
+// - an exec plugin only when no token, basic auth or client certificate is configured; its answer
+//   is cached until expirationTimestamp, and run again after a 401;
+// - a CA together with insecure-skip-tls-verify is refused, with client-go's message;
+// - the proxy: proxy-url, else HTTPS_PROXY/HTTP_PROXY/NO_PROXY (proxy-env.ts), CONNECT tunnels.
+// Written here rather than taken from client-node's KubeConfig, whose module graph (generated
+// models, proxy and websocket libraries) nearly doubled the start-up time of every call.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -10,72 +16,118 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ExitError } from '../cli/exit.ts';
 import type { Credentials } from './client.ts';
-import { NetworkError, oneLine } from './errors.ts';
+import { oneLine } from './errors.ts';
+import { checkExecConfig, runExecPlugin, type ExecCluster, type ExecCredentialStatus } from './exec-credential.ts';
 import type { ResolvedContext } from './kubeconfig.ts';
+import { proxyFor } from './proxy-env.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
 
-export interface ExecCredentialStatus {
-  token?: string;
-  clientCertificateData?: string;
-  clientKeyData?: string;
-  expirationTimestamp?: string;
+export interface AuthOptions {
+  env?: NodeJS.ProcessEnv;
+  stdinIsTTY?: boolean;
+  now?: () => number;
 }
 
-/** Everything a request needs to authenticate; exec plugins run here (once per call). */
-export async function credentialsFor(r: ResolvedContext, env: NodeJS.ProcessEnv = process.env): Promise<Credentials> {
+/** client-go's cachingTokenSource: a token read from the file is used for period - leeway. */
+export const TOKEN_FILE_REREAD_MS = 60_000 - 10_000;
+const EXEC_EXTENSION = 'client.authentication.k8s.io/exec';
+
+/**
+ * Checks the context (throws kubectl's one-line errors) and returns what a request calls for its
+ * credentials: refresh=false gives the current ones (re-reading a token file or re-running an
+ * expired exec plugin when due), refresh=true follows a 401.
+ */
+export function credentialSource(r: ResolvedContext, o: AuthOptions = {}): (refresh: boolean) => Promise<Credentials> {
+  const env = o.env ?? process.env;
+  const now = o.now ?? Date.now;
   const c = r.cluster;
   const u = r.user;
-  const server = String(c.server);
+  const server = serverUrl(c);
+  const secure = server.protocol === 'https:';
   const headers: Record<string, string | string[]> = {};
   const tlsOpts: https.AgentOptions = {};
 
-  const ca = material(c['certificate-authority-data'], c['certificate-authority'], 'certificate-authority', `cluster "${c.name}"`);
-  if (ca) tlsOpts.ca = ca;
-  if (c['insecure-skip-tls-verify'] === true) tlsOpts.rejectUnauthorized = false;
-  if (c['tls-server-name']) tlsOpts.servername = c['tls-server-name'];
-  const cert = material(u['client-certificate-data'], u['client-certificate'], 'client-certificate', `user "${u.name}"`);
-  const key = material(u['client-key-data'], u['client-key'], 'client-key', `user "${u.name}"`);
-  if (cert) tlsOpts.cert = cert;
-  if (key) tlsOpts.key = key;
-
-  let token: string | undefined = u.token || undefined;
-  const tokenFile = u.tokenFile ?? u['token-file'];
-  if (!token && tokenFile) {
-    try {
-      token = readFileSync(tokenFile, 'utf8').trim(); // client-go trims; a newline in a header throws
-    } catch (e) {
-      throw new ExitError(`error: reading the token file of user "${u.name}": ${oneLine((e as Error).message)}`);
-    }
-  }
-  const provider = u['auth-provider'];
-  if (!token && provider) token = authProviderToken(provider, u.name);
-  if (u.exec) {
-    const cred = await runExecPlugin(u.exec, u.name, server, env);
-    if (cred.token) token = cred.token;
-    if (cred.clientCertificateData && cred.clientKeyData) {
-      tlsOpts.cert = cred.clientCertificateData;
-      tlsOpts.key = cred.clientKeyData;
-    }
-  }
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let auth: string | undefined;
-  if (!token && u.username) auth = `${u.username}:${u.password ?? ''}`;
-
   if (u.as) headers['Impersonate-User'] = String(u.as);
+  else if (u['as-uid'] || (Array.isArray(u['as-groups']) && u['as-groups'].length) || (u['as-user-extra'] && Object.keys(u['as-user-extra']).length)) {
+    throw new ExitError(`error: requesting uid, groups or user-extra for ${u.name} without impersonating a user`);
+  }
   if (u['as-uid']) headers['Impersonate-Uid'] = String(u['as-uid']);
   if (Array.isArray(u['as-groups']) && u['as-groups'].length) headers['Impersonate-Group'] = u['as-groups'].map(String);
   for (const [k, v] of Object.entries((u['as-user-extra'] ?? {}) as Record<string, unknown>)) {
     headers[`Impersonate-Extra-${encodeURIComponent(k)}`] = (Array.isArray(v) ? v : [v]).map(String);
   }
+  const execMode = u.exec ? checkExecConfig(u.exec, u.name) : undefined;
 
-  const isHttp = server.startsWith('http:');
-  const proxy = c['proxy-url'] ? String(c['proxy-url']) : undefined;
-  let agent: http.Agent | undefined;
-  if (proxy) agent = proxyAgent(proxy, isHttp, tlsOpts, c.name);
-  else if (!isHttp) agent = new https.Agent({ ...tlsOpts, keepAlive: true });
-  return { headers, agent, auth };
+  let tokenFile: (() => string | undefined) | undefined;
+  let inlineToken: string | undefined;
+  let auth: string | undefined;
+  let exec: (() => Promise<ExecCredentialStatus>) | undefined;
+  let forget: () => void = () => undefined;
+  if (secure) {
+    const ca = material(c['certificate-authority-data'], c['certificate-authority'], 'certificate-authority', `cluster "${c.name}"`);
+    if (ca && c['insecure-skip-tls-verify'] === true) throw new ExitError('error: specifying a root certificates file with the insecure flag is not allowed');
+    if (ca) tlsOpts.ca = ca;
+    if (c['insecure-skip-tls-verify'] === true) tlsOpts.rejectUnauthorized = false;
+    if (c['tls-server-name']) tlsOpts.servername = c['tls-server-name'];
+    const cert = material(u['client-certificate-data'], u['client-certificate'], 'client-certificate', `user "${u.name}"`);
+    const key = material(u['client-key-data'], u['client-key'], 'client-key', `user "${u.name}"`);
+    if (cert) tlsOpts.cert = cert;
+    if (key) tlsOpts.key = key;
+
+    inlineToken = u.token ? String(u.token) : undefined;
+    if (u.tokenFile) tokenFile = cachedFileToken(String(u.tokenFile), u.name, inlineToken, now);
+    if (u.username || u.password) auth = `${u.username ?? ''}:${u.password ?? ''}`;
+    const provider = u['auth-provider'];
+    if (!inlineToken && !tokenFile && provider) inlineToken = authProviderToken(provider, u.name);
+    // client-go's exec authenticator steps aside when the config already identifies the user.
+    if (u.exec && !inlineToken && !tokenFile && !auth && !cert) {
+      const cluster = u.exec.provideClusterInfo ? execCluster(c, ca) : undefined;
+      const cached = cachedExec(() => runExecPlugin({ exec: u.exec, user: u.name, mode: execMode!, cluster, env, stdinIsTTY: o.stdinIsTTY ?? Boolean(process.stdin.isTTY) }), now);
+      exec = cached.get;
+      forget = cached.forget;
+    }
+  }
+
+  const proxy = proxyFor(server, c['proxy-url'] ? String(c['proxy-url']) : undefined, env);
+  const agents = new Map<string, http.Agent | undefined>();
+  const agentFor = (extra: https.AgentOptions, id: string) => {
+    if (!agents.has(id)) agents.set(id, proxy ? proxyAgent(proxy, !secure, { ...tlsOpts, ...extra }) : secure ? new https.Agent({ ...tlsOpts, ...extra, keepAlive: true }) : undefined);
+    return agents.get(id);
+  };
+
+  return async (refresh) => {
+    if (refresh) forget();
+    const h = { ...headers };
+    let token = tokenFile?.() ?? inlineToken;
+    let extra: https.AgentOptions = {};
+    let id = '';
+    if (exec) {
+      const cred = await exec();
+      if (cred.token) token = cred.token;
+      if (cred.clientCertificateData && cred.clientKeyData) {
+        extra = { cert: cred.clientCertificateData, key: cred.clientKeyData };
+        id = cred.clientCertificateData;
+      }
+    }
+    if (token) h.Authorization = `Bearer ${token}`;
+    return { headers: h, agent: agentFor(extra, id), auth: token ? undefined : auth };
+  };
+}
+
+/** The server URL; without a scheme, https when TLS material is configured (client-go's DefaultServerURL). */
+export function serverUrl(c: Raw): URL {
+  let s = String(c.server);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+    const tlsConfigured = c['certificate-authority'] || c['certificate-authority-data'] || c['insecure-skip-tls-verify'] === true;
+    s = `${tlsConfigured ? 'https' : 'http'}://${s}`;
+  }
+  try {
+    return new URL(s);
+  } catch {
+    throw new ExitError(`error: invalid server "${c.server}" for cluster "${c.name}"`);
+  }
 }
 
 function material(data: unknown, file: unknown, what: string, owner: string): Buffer | undefined {
@@ -90,6 +142,78 @@ function material(data: unknown, file: unknown, what: string, owner: string): Bu
   return undefined;
 }
 
+/** The token file read now (an error when it cannot be read and there is no inline token), then again when stale. */
+function cachedFileToken(file: string, user: string, fallback: string | undefined, now: () => number): () => string | undefined {
+  const read = () => {
+    const t = readFileSync(file, 'utf8').trim(); // client-go trims; a newline in a header throws
+    if (t === '') throw new Error(`read empty token from file "${file}"`);
+    return t;
+  };
+  let token = fallback;
+  let readAt = -Infinity;
+  try {
+    token = read();
+    readAt = now();
+  } catch (e) {
+    if (fallback === undefined) throw new ExitError(`error: reading the token file of user "${user}": ${oneLine((e as Error).message)}`);
+  }
+  return () => {
+    if (now() - readAt >= TOKEN_FILE_REREAD_MS) {
+      try {
+        token = read();
+        readAt = now();
+      } catch {
+        // the last token read stays in use, as with client-go
+      }
+    }
+    return token;
+  };
+}
+
+/** One plugin run shared by concurrent requests; reused until expirationTimestamp; forget() after a 401. */
+function cachedExec(run: () => Promise<ExecCredentialStatus>, now: () => number) {
+  let pending: Promise<ExecCredentialStatus> | undefined;
+  let settled = false;
+  let expires = Infinity;
+  return {
+    get: () => {
+      if (pending && settled && now() >= expires) pending = undefined;
+      if (!pending) {
+        const p = run();
+        pending = p;
+        settled = false;
+        p.then(
+          (st) => {
+            settled = true;
+            expires = st.expirationTimestamp ? Date.parse(st.expirationTimestamp) : Infinity;
+          },
+          () => {
+            if (pending === p) pending = undefined; // a failed run is not cached
+          },
+        );
+      }
+      return pending;
+    },
+    // Several requests failing with 401 at once give one new run, not one each.
+    forget: () => {
+      if (settled) pending = undefined;
+    },
+  };
+}
+
+/** spec.cluster of KUBERNETES_EXEC_INFO, as client-go's ConfigToExecCluster fills it. */
+function execCluster(c: Raw, ca: Buffer | undefined): ExecCluster {
+  const out: ExecCluster = { server: String(c.server) };
+  if (c['tls-server-name']) out['tls-server-name'] = String(c['tls-server-name']);
+  if (c['insecure-skip-tls-verify'] === true) out['insecure-skip-tls-verify'] = true;
+  if (ca) out['certificate-authority-data'] = ca.toString('base64');
+  if (c['proxy-url']) out['proxy-url'] = String(c['proxy-url']);
+  if (c['disable-compression'] === true) out['disable-compression'] = true;
+  const ext = (Array.isArray(c.extensions) ? c.extensions : []).find((e: Raw) => e?.name === EXEC_EXTENSION);
+  if (ext && ext.extension !== undefined) out.config = ext.extension;
+  return out;
+}
+
 function authProviderToken(provider: Raw, user: string): string {
   const name = String(provider.name ?? '');
   const cfg = (provider.config ?? {}) as Raw;
@@ -102,90 +226,36 @@ function authProviderToken(provider: Raw, user: string): string {
   throw new ExitError(`error: user "${user}" uses the auth-provider "${name}", which kubectl no longer supports; ${hint[name] ?? 'use an exec credential plugin'}`);
 }
 
-/** Runs a client.authentication.k8s.io exec plugin the way client-go does. */
-export function runExecPlugin(exec: Raw, user: string, server: string, env: NodeJS.ProcessEnv = process.env): Promise<ExecCredentialStatus> {
-  const command = String(exec.command ?? '');
-  if (!command) return Promise.reject(new ExitError(`error: user "${user}": exec plugin without a command`));
-  const apiVersion = String(exec.apiVersion ?? 'client.authentication.k8s.io/v1');
-  const interactive = exec.interactiveMode !== 'Never' && Boolean(process.stdin.isTTY);
-  const info: Raw = { apiVersion, kind: 'ExecCredential', spec: { interactive } };
-  if (exec.provideClusterInfo) info.spec.cluster = { server };
-  const childEnv: NodeJS.ProcessEnv = { ...env, KUBERNETES_EXEC_INFO: JSON.stringify(info) };
-  for (const e of (exec.env ?? []) as Array<{ name: string; value: string }>) childEnv[e.name] = e.value;
-  const args = Array.isArray(exec.args) ? exec.args.map(String) : [];
-
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    // stderr goes to the user as well: plugins print login prompts and warnings there.
-    const child = spawn(command, args, { env: childEnv, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'pipe'] });
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-      process.stderr.write(d);
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      const hint = exec.installHint ? ` (${oneLine(String(exec.installHint))})` : '';
-      reject(
-        e.code === 'ENOENT'
-          ? new NetworkError(`error: getting credentials: exec: executable ${command} not found${hint}`, 'credentials')
-          : new NetworkError(`error: getting credentials: exec: ${command}: ${oneLine(e.message)}`, 'credentials'),
-      );
-    });
-    child.on('close', (code) => {
-      if (code !== 0) {
-        const last = err.trim().split('\n').pop() ?? '';
-        reject(new NetworkError(`error: getting credentials: exec plugin ${command} failed with exit code ${code}${last ? `: ${oneLine(last)}` : ''}`, 'credentials'));
-        return;
-      }
-      let cred: { kind?: string; status?: ExecCredentialStatus };
-      try {
-        cred = JSON.parse(out);
-      } catch {
-        reject(new NetworkError(`error: getting credentials: exec plugin ${command} did not print an ExecCredential (not JSON)`, 'credentials'));
-        return;
-      }
-      const st = cred?.status;
-      if (cred?.kind !== 'ExecCredential' || !st || (!st.token && !(st.clientCertificateData && st.clientKeyData))) {
-        reject(new NetworkError(`error: getting credentials: exec plugin ${command} printed no token and no client certificate`, 'credentials'));
-        return;
-      }
-      resolve(st);
-    });
-  });
-}
-
-/** An agent that reaches the server through an HTTP proxy (CONNECT for https servers). */
-function proxyAgent(proxyUrl: string, serverIsHttp: boolean, tlsOpts: https.AgentOptions, cluster: string): http.Agent {
-  let proxy: URL;
-  try {
-    proxy = new URL(proxyUrl);
-  } catch {
-    throw new ExitError(`error: invalid proxy-url "${proxyUrl}" for cluster "${cluster}"`);
-  }
-  if (proxy.protocol !== 'http:') {
-    throw new ExitError(`error: proxy-url "${proxyUrl}" of cluster "${cluster}": only http:// proxies are supported`);
+/** An agent that reaches the server through an HTTP(S) proxy with CONNECT, as Go's transport does for https. */
+function proxyAgent(proxy: URL, serverIsHttp: boolean, tlsOpts: https.AgentOptions): http.Agent {
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    throw new ExitError(`error: proxy ${proxy.protocol}//${proxy.host}: only http:// and https:// proxies are supported`);
   }
   const proxyAuth = proxy.username ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` : undefined;
   const AgentClass = serverIsHttp ? http.Agent : https.Agent;
   const agent = new AgentClass({ ...tlsOpts, keepAlive: true });
+  const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+  const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   (agent as any).createConnection = (opts: any, cb: (err: Error | null, s?: net.Socket) => void) => {
-    const req = http.request({
-      host: proxy.hostname,
-      port: Number(proxy.port || 80),
+    const host = String(opts.host).replace(/^\[|\]$/g, '');
+    const target = `${net.isIPv6(host) ? `[${host}]` : host}:${opts.port}`;
+    const req = (proxy.protocol === 'https:' ? https : http).request({
+      host: proxyHost,
+      port: proxyPort,
       method: 'CONNECT',
-      path: `${opts.host}:${opts.port}`,
-      headers: { Host: `${opts.host}:${opts.port}`, ...(proxyAuth ? { 'Proxy-Authorization': proxyAuth } : {}) },
+      path: target,
+      headers: { Host: target, ...(proxyAuth ? { 'Proxy-Authorization': proxyAuth } : {}) },
+      agent: false,
     });
     req.once('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
-        cb(Object.assign(new Error(`proxy ${proxy.host} refused CONNECT: HTTP ${res.statusCode}`), { code: 'EPROXY' }));
+        cb(Object.assign(new Error(`proxy ${proxy.host} refused CONNECT to ${target}: HTTP ${res.statusCode}`), { code: 'EPROXY' }));
         return;
       }
       if (serverIsHttp) return cb(null, socket);
-      const secure = tls.connect({ ...tlsOpts, socket, servername: tlsOpts.servername ?? (net.isIP(opts.host) ? undefined : opts.host) } as tls.ConnectionOptions);
+      const secure = tls.connect({ ...tlsOpts, socket, servername: tlsOpts.servername ?? (net.isIP(host) ? undefined : host) } as tls.ConnectionOptions);
       secure.once('secureConnect', () => cb(null, secure));
       secure.once('error', (e) => cb(e));
     });

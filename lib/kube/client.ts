@@ -22,7 +22,7 @@ export interface HttpClientOptions {
   defaultNamespace: string;
   /** Per request, 0 = none (kubectl's --request-timeout). */
   timeoutMs: number;
-  /** Called once, and again with refresh=true after a 401 (exec credentials may have expired). */
+  /** Called before each request, with refresh=true after a 401 (exec credentials may have expired). */
   credentials: (refresh: boolean) => Promise<Credentials>;
   /** LIST page size. Default 5000, not kubectl's 500: a whole fleet (500 clusters make ~3,000
    *  Endpoints) then lists in one page per kind, so the request count does not grow with it,
@@ -55,7 +55,6 @@ export class HttpApiClient implements ApiClient {
   readonly server: string;
   readonly defaultNamespace: string;
   private sent = 0;
-  private creds?: Promise<Credentials>;
   private readonly opts: Required<Omit<HttpClientOptions, 'credentials'>> & Pick<HttpClientOptions, 'credentials'>;
 
   constructor(opts: HttpClientOptions) {
@@ -127,8 +126,18 @@ export class HttpApiClient implements ApiClient {
   }
 
   async watch(path: string, query: Record<string, string | undefined>, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    try {
+      await this.watchOnce(path, query, onEvent, signal, false);
+    } catch (e) {
+      // An exec credential that expired while watching: run the plugin again and resume once, as requests do.
+      if (!(e instanceof ApiError && e.status === 401)) throw e;
+      await this.watchOnce(path, query, onEvent, signal, true);
+    }
+  }
+
+  private async watchOnce(path: string, query: Record<string, string | undefined>, onEvent: (e: WatchEvent) => void, signal: AbortSignal, refresh: boolean): Promise<void> {
     if (signal.aborted) return;
-    const creds = await this.credentials(false);
+    const creds = await this.credentials(refresh);
     const url = this.url(path, { ...query, watch: 'true' });
     this.sent++;
     await new Promise<void>((resolve, reject) => {
@@ -203,13 +212,9 @@ export class HttpApiClient implements ApiClient {
     }
   }
 
+  /** Asked before every request: the source decides what it caches (token files are re-read, exec credentials expire). */
   private credentials(refresh: boolean): Promise<Credentials> {
-    if (!this.creds || refresh) {
-      this.creds = this.opts.credentials(refresh);
-      // A failed credential lookup must not be cached: the next call tries again.
-      this.creds.catch(() => (this.creds = undefined));
-    }
-    return this.creds;
+    return this.opts.credentials(refresh);
   }
 
   private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials): Promise<Raw> {

@@ -113,7 +113,8 @@ function absolutizeCluster(c: Raw, dir: string): Raw {
 }
 
 function absolutizeUser(u: Raw, dir: string): Raw {
-  for (const k of ['client-certificate', 'client-key', 'tokenFile', 'token-file']) {
+  // `tokenFile` is the kubeconfig key (client-go's AuthInfo json tag); `token-file` is not one and is ignored, as by kubectl.
+  for (const k of ['client-certificate', 'client-key', 'tokenFile']) {
     if (u[k]) u[k] = abs(dir, u[k]);
   }
   // client-go: an exec command containing a path separator is relative to the kubeconfig's directory;
@@ -124,38 +125,80 @@ function absolutizeUser(u: Raw, dir: string): Raw {
   return u;
 }
 
-/** Picks the context (--context, else current-context) and what it points to. */
-export function resolveContext(cfg: MergedKubeconfig, contextFlag: string | undefined): ResolvedContext {
+/** kubectl's global flags that override the kubeconfig (client-go's ConfigOverrides). */
+export interface Overrides {
+  cluster?: string;
+  user?: string;
+  server?: string;
+  token?: string;
+  insecureSkipTlsVerify?: boolean;
+  certificateAuthority?: string;
+  as?: string;
+  asGroups?: string[];
+  asUid?: string;
+}
+
+/** Picks the context (--context, else current-context) and what it points to, with the flags' overrides. */
+export function resolveContext(cfg: MergedKubeconfig, contextFlag: string | undefined, ov: Overrides = {}): ResolvedContext {
   const where = cfg.files.length ? cfg.files.join(':') : '(none found)';
-  if (cfg.files.length === 0 && !contextFlag) {
+  if (cfg.files.length === 0 && !contextFlag && !ov.server) {
     throw new ExitError(`error: no kubeconfig found (looked for ${where === '(none found)' ? 'KUBECONFIG or ~/.kube/config' : where}); set KUBECONFIG or pass --kubeconfig`);
   }
   const name = contextFlag || cfg.currentContext;
-  if (!name) {
+  if (!name && !ov.server && !ov.cluster) {
     throw new ExitError(`error: current-context is not set in ${where}; pass --context or run "kubectl config use-context NAME"`);
   }
-  const ctx = cfg.contexts.get(name);
-  if (!ctx) {
+  const ctx = name ? cfg.contexts.get(name) : undefined;
+  if (name && !ctx) {
     if (contextFlag) throw new ExitError(`error: context "${name}" does not exist`);
     throw new ExitError(`error: invalid configuration: current-context "${name}" does not exist in ${where}`);
   }
-  const clusterName = ctx.value.cluster;
-  const cluster = typeof clusterName === 'string' ? cfg.clusters.get(clusterName) : undefined;
+  const ctxValue = ctx?.value ?? {};
+  const clusterName = ov.cluster || ctxValue.cluster;
+  let cluster = typeof clusterName === 'string' ? cfg.clusters.get(clusterName) : undefined;
+  if (!cluster && ov.cluster) throw new ExitError(`error: cluster "${ov.cluster}" does not exist`);
+  if (!cluster && ov.server) cluster = { name: typeof clusterName === 'string' ? clusterName : '', value: {}, file: '' };
   if (!cluster) throw new ExitError(`error: invalid configuration: cluster "${clusterName ?? ''}" was not found for context "${name}"`);
-  if (!cluster.value.server) throw new ExitError(`error: invalid configuration: cluster "${cluster.name}" has no server defined`);
-  const userName = ctx.value.user;
+  const clusterValue = overrideCluster({ ...cluster.value }, ov);
+  if (!clusterValue.server) throw new ExitError(`error: invalid configuration: cluster "${cluster.name}" has no server defined`);
+  const userName = ov.user || ctxValue.user;
   let user: NamedEntry<Raw> | undefined;
   if (typeof userName === 'string' && userName !== '') {
     user = cfg.users.get(userName);
+    if (!user && ov.user) throw new ExitError(`error: auth info "${ov.user}" does not exist`);
     if (!user) throw new ExitError(`error: invalid configuration: user "${userName}" was not found for context "${name}"`);
   }
-  const ns = typeof ctx.value.namespace === 'string' && ctx.value.namespace !== '' ? ctx.value.namespace : 'default';
+  const ns = typeof ctxValue.namespace === 'string' && ctxValue.namespace !== '' ? ctxValue.namespace : 'default';
   return {
-    contextName: name,
-    cluster: { ...cluster.value, name: cluster.name },
-    user: { ...(user?.value ?? {}), name: user?.name ?? '' },
+    contextName: name ?? '',
+    cluster: { ...clusterValue, name: cluster.name },
+    user: { ...overrideUser({ ...(user?.value ?? {}) }, ov), name: user?.name ?? '' },
     namespace: ns,
   };
+}
+
+/** client-go's getCluster overrides: --server drops tls-server-name; --insecure-skip-tls-verify drops the CA; --certificate-authority drops insecure and CA data. */
+export function overrideCluster(c: Raw, ov: Overrides): Raw {
+  if (ov.server) {
+    c.server = ov.server;
+    delete c['tls-server-name'];
+  }
+  if (ov.insecureSkipTlsVerify || ov.certificateAuthority) {
+    c['insecure-skip-tls-verify'] = Boolean(ov.insecureSkipTlsVerify);
+    delete c['certificate-authority-data'];
+    if (ov.certificateAuthority) c['certificate-authority'] = resolve(ov.certificateAuthority);
+    else delete c['certificate-authority'];
+  }
+  return c;
+}
+
+/** Flag values replace the kubeconfig's (a --token next to a kubeconfig tokenFile still loses to the file, as in kubectl). */
+export function overrideUser(u: Raw, ov: Overrides): Raw {
+  if (ov.token) u.token = ov.token;
+  if (ov.as) u.as = ov.as;
+  if (ov.asGroups?.length) u['as-groups'] = ov.asGroups;
+  if (ov.asUid) u['as-uid'] = ov.asUid;
+  return u;
 }
 
 function yamlReason(e: unknown): string {

@@ -62,7 +62,7 @@ test('bearer token over TLS verified with the cluster CA; namespace from the con
 
 test('token file (trimmed, relative to the kubeconfig) and CA file', async () => {
   stub = await tlsServer();
-  const cfg = kubeconfig(stub.url, { 'token-file': 'token' }, { 'certificate-authority-data': undefined, 'certificate-authority': join(TLS, 'ca.crt') });
+  const cfg = kubeconfig(stub.url, { tokenFile: 'token' }, { 'certificate-authority-data': undefined, 'certificate-authority': join(TLS, 'ca.crt') });
   const { client, body } = await get(cfg, { token: 'from-file\n' });
   assert.is(body.auth, 'Bearer from-file');
   assert.is(client.defaultNamespace, 'default');
@@ -85,7 +85,7 @@ echo run >> "$(dirname "$0")/runs"
 printf '%s' "$KUBERNETES_EXEC_INFO" > "$(dirname "$0")/info"
 echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-exec-'"$PLUGIN_ARG"'"}}'
 `,
-    config: kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './get-token', env: [{ name: 'PLUGIN_ARG', value: 'x1' }] } }),
+    config: kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: './get-token', env: [{ name: 'PLUGIN_ARG', value: 'x1' }] } }),
   });
   const client = await connect(flags({ kubeconfig: join(dir, 'config') }));
   const bodies = await Promise.all([1, 2, 3].map(() => client.request({ method: 'GET', path: '/version' })));
@@ -100,18 +100,18 @@ test('exec plugin with a client certificate in its ExecCredential', async () => 
   stub = await tlsServer(true);
   const cred = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { clientCertificateData: pem('client.crt'), clientKeyData: pem('client.key') } };
   const dir = tempFiles({ 'cred.json': JSON.stringify(cred), 'plugin.sh': '#!/bin/sh\ncat "$(dirname "$0")/cred.json"\n' });
-  const cfg = kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: join(dir, 'plugin.sh') } });
+  const cfg = kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: join(dir, 'plugin.sh') } });
   const { body } = await get(cfg);
   assert.is(body.cn, 'alice');
 });
 
 test('exec plugin missing or failing: one line', async () => {
   stub = await tlsServer();
-  const missing = await get(kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'kpgo-no-such-plugin' } })).catch((e) => e);
+  const missing = await get(kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kpgo-no-such-plugin' } })).catch((e) => e);
   assert.ok(missing instanceof NetworkError);
   assert.is(missing.message, 'error: getting credentials: exec: executable kpgo-no-such-plugin not found');
   const dir = tempFiles({ 'fail.sh': '#!/bin/sh\necho "token expired, run login" >&2\nexit 1\n' });
-  const failing = await get(kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: join(dir, 'fail.sh') } })).catch((e) => e);
+  const failing = await get(kubeconfig(stub.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'IfAvailable', command: join(dir, 'fail.sh') } })).catch((e) => e);
   assert.match(failing.message, /^error: getting credentials: exec plugin .*fail\.sh failed with exit code 1: token expired, run login$/);
 });
 
@@ -154,10 +154,18 @@ test('KUBECONFIG from the environment, first current-context wins', async () => 
   assert.is(client.defaultNamespace, 'from-a');
 });
 
-test('basic auth, impersonation with groups, an oidc id-token; legacy auth-providers are a clear error', async () => {
-  stub = await startStub((req, res) => json(res, 200, { auth: req.headers.authorization ?? null, groups: req.headers['impersonate-group'] ?? null }));
+test('basic auth, impersonation with groups, an oidc id-token (over TLS); legacy auth-providers are a clear error', async () => {
+  stub = await startStub((req, res) => json(res, 200, { auth: req.headers.authorization ?? null, groups: req.headers['impersonate-group'] ?? null }), {
+    key: pem('server.key'),
+    cert: pem('server.crt'),
+  });
   const cfg = (user: Record<string, unknown>) =>
-    JSON.stringify({ 'current-context': 'p', clusters: [{ name: 'p', cluster: { server: stub!.url } }], users: [{ name: 'u', user }], contexts: [{ name: 'p', context: { cluster: 'p', user: 'u' } }] });
+    JSON.stringify({
+      'current-context': 'p',
+      clusters: [{ name: 'p', cluster: { server: stub!.url, 'certificate-authority-data': b64('ca.crt') } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'p', context: { cluster: 'p', user: 'u' } }],
+    });
   const basic = await get(cfg({ username: 'dba', password: 's3cret' }));
   assert.is(basic.body.auth, `Basic ${Buffer.from('dba:s3cret').toString('base64')}`);
   const imp = await get(cfg({ token: 't', as: 'alice', 'as-groups': ['dba', 'oncall'] }));
@@ -192,7 +200,7 @@ test('proxy-url: requests tunnel through an HTTP CONNECT proxy', async () => {
     assert.is(body.auth, 'Bearer via-proxy');
     assert.equal(connects, [`127.0.0.1:${stub.port}`]);
     const socks = await get(kubeconfig(stub.url, { token: 't' }, { 'proxy-url': 'socks5://127.0.0.1:1080' })).catch((e) => e);
-    assert.match(socks.message, /only http:\/\/ proxies are supported/);
+    assert.match(socks.message, /only http:\/\/ and https:\/\/ proxies are supported/);
   } finally {
     // tunnelled sockets leave the server's bookkeeping but still hold close() open
     for (const t of tunnels) t.destroy();
