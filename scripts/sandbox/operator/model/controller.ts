@@ -8,6 +8,7 @@ import { ROLE_MASTER, LABEL } from './naming.ts';
 import { ALL } from './paths.ts';
 import { CONTROLLER_FIELDS, kindSource, logControllerStart, logWorkersStart } from './manager-log.ts';
 import { WorkQueue } from './queue.ts';
+import { InformerCache, readThroughCache } from './cache.ts';
 import { reconcile, type Deps } from './reconcile.ts';
 
 const OWNED = ['StatefulSet', 'PersistentVolumeClaim', 'Service', 'Endpoints', 'ConfigMap', 'ServiceAccount', 'Role', 'RoleBinding'] as const;
@@ -48,6 +49,8 @@ export interface ControllerOptions {
 
 export class Controller {
   private readonly queue = new WorkQueue();
+  // PGO reads through controller-runtime's informer cache; the model reads through its own.
+  private readonly cache = new InformerCache();
   private readonly clusters = new Set<string>();
   private readonly pods = new Map<string, KObj>();
   private readonly abort = new AbortController();
@@ -89,13 +92,17 @@ export class Controller {
     while (!this.abort.signal.aborted) {
       try {
         const list = await this.kube.list(path);
+        this.cache.replace(kind, list.items);
         for (const o of list.items) this.onEvent(kind, 'ADDED', o);
         if (first) {
           first = false;
           synced();
         }
         let rv = list.resourceVersion;
-        while (!this.abort.signal.aborted && rv) rv = await this.kube.watch(path, rv, (t, o) => this.onEvent(kind, t, o), this.abort.signal);
+        while (!this.abort.signal.aborted && rv) rv = await this.kube.watch(path, rv, (t, o) => {
+            this.cache.update(kind, t, o);
+            this.onEvent(kind, t, o);
+          }, this.abort.signal);
       } catch (e) {
         if (this.abort.signal.aborted) return;
         this.log.error(e, 'Failed to watch', { ...CONTROLLER_FIELDS, source: kindSource(kind) });
@@ -110,7 +117,7 @@ export class Controller {
       const [namespace, name] = key.split('/');
       const log = this.log.with(reconcileFields(namespace, name));
       try {
-        const res = await reconcile({ ...this.deps, log }, namespace, name);
+        const res = await reconcile({ ...this.deps, kube: readThroughCache(this.deps.kube, this.cache), log }, namespace, name);
         this.queue.forget(key);
         if (res.requeueAfterMs) this.queue.addAfter(key, res.requeueAfterMs);
       } catch (e) {
