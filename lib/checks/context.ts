@@ -44,7 +44,7 @@ export function readable(v: ClusterView, ...resources: string[]): boolean {
 }
 
 // The order PGO runs its reconcile in: an earlier blocker hides the later ones.
-const BLOCKER_ORDER = ['OperatorMissing', 'OperatorNotReady', 'InvalidStandbyConfiguration', 'ReconcilePaused', 'SwitchoverBlocked'];
+const BLOCKER_ORDER = ['OperatorMissing', 'OperatorNotReady', 'PgoReconcileStopped', 'InvalidStandbyConfiguration', 'ReconcilePaused', 'SwitchoverBlocked'];
 
 /** The blocking finding that stops PGO first for this cluster (operator findings count for all). */
 export function blockerOf(ctx: CheckContext, v: ClusterView): Finding | undefined {

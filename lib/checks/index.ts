@@ -6,6 +6,7 @@ import { buildClusterViews, gapTouches, type ClusterView } from '../view/cluster
 import type { Check, CheckContext } from './context.ts';
 import { HEALTH_RESOURCES } from './gaps.ts';
 import { CHECKS } from './catalogue.ts';
+import { pgoSaysWrong } from './no-false-healthy.ts';
 
 /** Default ReplicationLag threshold (--max-lag) for callers: 16 MiB, one WAL segment. */
 export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
@@ -42,6 +43,8 @@ const about = (c: ClusterRef, f: Finding) => f.cluster !== null && f.cluster.nam
 export function healthOf(cluster: ClusterRef, findings: Finding[], snap: Snapshot): Health {
   if (findings.some((f) => f.blocking && (f.cluster === null || about(cluster, f)))) return 'Blocked';
   if (findings.some((f) => about(cluster, f) && (f.severity === 'error' || f.severity === 'warning'))) return 'Degraded';
+  // Never Healthy while PGO itself says something is wrong (lib/checks/no-false-healthy.ts).
+  if (pgoSaysWrong(cluster, findings).length > 0) return 'Degraded';
   const gap = snap.gaps.some((g) => gapTouches(snap, g, cluster.namespace) && HEALTH_RESOURCES.has(g.resource.split('.')[0]));
   if (gap) return 'Unknown';
   return 'Healthy';

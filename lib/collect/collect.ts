@@ -8,6 +8,7 @@ import { ApiError, NetworkError } from '../kube/errors.ts';
 import { LABEL, type Gap, type KObject, type Snapshot, type SnapshotObjects } from '../model/types.ts';
 import type { LogWindow } from '../operator-log/source.ts';
 import { closestNames } from './names.ts';
+import { fromPgo, mergeEvents } from '../model/pgo-component.ts';
 import { readOperatorLog } from './operator-log.ts';
 
 export interface Scope {
@@ -73,14 +74,20 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     listOrGap({ resource: 'deployments', prefix: '/apis/apps/v1', labelSelector: LABEL.controlPlane, clusterWide: true }),
     listOrGap({ resource: 'pods', prefix: '/api/v1', labelSelector: LABEL.controlPlane, clusterWide: true }),
   ]);
+  // PGO's Warning Events about any object of a cluster (a StatefulSet, a pod, a PVC, not only the
+  // PostgresCluster): one more LIST whatever the number of clusters, kept in memory only when
+  // PGO's recorder wrote them (source.component; the core API also serves events.k8s.io ones).
+  const warningsP = listOrGap({ resource: 'events', prefix: '/api/v1', fieldSelector: 'type=Warning' });
   // Settle everything before throwing so no request is left running behind an error.
-  const [clustersR, listsR, operatorR] = await Promise.allSettled([clustersP, listsP, operatorP]);
+  const [clustersR, listsR, operatorR, warningsR] = await Promise.allSettled([clustersP, listsP, operatorP, warningsP]);
   if (clustersR.status === 'rejected') throw clustersR.reason;
   if (listsR.status === 'rejected') throw listsR.reason;
   if (operatorR.status === 'rejected') throw operatorR.reason;
 
   const objects = { postgresClusters: clustersR.value } as SnapshotObjects;
   keys.forEach((k, i) => (objects[k] = listsR.value[i] ?? []));
+  if (warningsR.status === 'rejected') throw warningsR.reason;
+  objects.events = mergeEvents(objects.events, (warningsR.value ?? []).filter(fromPgo));
   const [opDeployments, opPods] = operatorR.value;
   const deployments = opDeployments ?? [];
   const [traced, operatorLog] = await Promise.all([

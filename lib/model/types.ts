@@ -46,7 +46,7 @@ export interface SnapshotObjects {
   services: KObject[];
   deployments: KObject[]; // pgBouncer (role=pgbouncer) and anything else with the cluster label
   jobs: KObject[]; // backup Jobs
-  events: KObject[]; // events whose involvedObject is one of the clusters
+  events: KObject[]; // events whose involvedObject is one of the clusters, and PGO's Warning Events about their objects
 }
 
 export interface Snapshot {
@@ -108,6 +108,9 @@ export interface CheckOptions {
   maxLagBytes: number;
   /** Expected operator version (from the CRD), overriding snapshot.pgo.crdVersion. */
   now: Date;
+  /** How long status.observedGeneration may lag metadata.generation before SpecNotObserved
+   *  (--generation-grace; default 2 minutes). */
+  specGraceMs?: number;
 }
 
 export type Health = 'Healthy' | 'Degraded' | 'Blocked' | 'Unknown';

@@ -5,6 +5,7 @@ import type { StatusReport } from '../report/schema.ts';
 import { renderFindings } from './findings.ts';
 import { renderJSON, renderYAML } from './machine.ts';
 import { renderStatusDetail } from './status-detail.ts';
+import { renderExplain } from './explain.ts';
 import { renderStatusList } from './status-list.ts';
 import { heading } from './style.ts';
 
@@ -36,7 +37,9 @@ export function renderStatus(report: StatusReport, opts: RenderOptions): Rendere
     return { stdout, stderr: noneFound(report) + warnings };
   }
   if (report.scope.cluster && report.clusters.length === 1) {
-    return { stdout: renderStatusDetail(report, report.clusters[0], { color: opts.color }), stderr: warnings };
+    const c = report.clusters[0];
+    const explain = c.explain ? `\n${renderExplain(c.explain, opts.color)}` : '';
+    return { stdout: renderStatusDetail(report, c, { color: opts.color }) + explain, stderr: warnings };
   }
   return { stdout: renderStatusList(report, { color: opts.color, wide: opts.format === 'wide' }), stderr: warnings };
 }

@@ -2,6 +2,7 @@
 // It is a documented, versioned interface (README "## JSON schema"): add optional fields freely,
 // but renaming or removing one needs a new apiVersion.
 import type { Health, Severity } from '../model/types.ts';
+import type { ExplainStatus } from '../explain/explain.ts';
 
 export const STATUS_REPORT_API_VERSION = 'kubectl-pgo.crunchy-tools.dev/v1alpha1';
 export const STATUS_REPORT_KIND = 'StatusReport';
@@ -110,6 +111,8 @@ export interface ClusterStatus {
   findings: ReportFinding[];
   /** Resources (plural names) that could not be read for this cluster's namespace. */
   unknown: string[];
+  /** With `status CLUSTER --explain` only: PGO's reconcile pipeline for this cluster (lib/explain). */
+  explain?: ExplainStatus;
 }
 
 export interface InstanceSetStatus {

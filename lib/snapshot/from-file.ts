@@ -7,6 +7,7 @@ import type { Scope } from '../collect/collect.ts';
 import { closestNames } from '../collect/names.ts';
 import { LABEL, type KObject, type Snapshot, type SnapshotObjects } from '../model/types.ts';
 import { latestTimestamp } from './clock.ts';
+import { fromPgo } from '../model/pgo-component.ts';
 import { operatorLogBeside } from './operator-log-file.ts';
 import { readObjects } from './read-objects.ts';
 
@@ -67,6 +68,8 @@ export function loadSnapshot(path: string, scope: Scope, options: LoadOptions = 
     if (kind === 'Event') {
       const about = o.involvedObject ?? o.regarding;
       if (about?.kind === 'PostgresCluster' && inNamespace(o) && (!scope.cluster || about.name === scope.cluster)) objects.events.push(o);
+      // PGO's Warning Events about the cluster's other objects (a StatefulSet, a pod...), as collect keeps them.
+      else if (o.type === 'Warning' && fromPgo(o) && inNamespace(o)) objects.events.push(o);
       continue;
     }
     const key = BY_KIND[kind];

@@ -3,6 +3,8 @@
 // fake client, and the watch loop can be stopped by a signal they own.
 import { ExitError, UsageError } from '../cli/exit.ts';
 import { parseBytes } from '../cli/bytes.ts';
+import { parseDuration } from '../cli/duration.ts';
+import { attachExplain } from '../explain/attach.ts';
 import type { GlobalFlags } from '../cli/global-flags.ts';
 import type { IO } from '../cli/io.ts';
 import { isMachineFormat, parseOutputFormat, STATUS_OUTPUT_FORMATS, type StatusOutputFormat } from '../cli/output.ts';
@@ -33,6 +35,10 @@ export interface StatusArgs {
   contextConcurrency?: number;
   maxLagBytes: number;
   watch: boolean;
+  /** --explain (needs a CLUSTER): PGO's reconcile pipeline for it. */
+  explain?: boolean;
+  /** --generation-grace: how long observedGeneration may lag before SpecNotObserved. */
+  generationGraceMs?: number;
   /** --operator-log: how much of PGO's log to read; undefined = off. */
   operatorLog?: LogWindow;
 }
@@ -64,6 +70,12 @@ export function parseStatusArgs(argv: any, flags: GlobalFlags): StatusArgs {
   if (watch && from !== undefined) {
     throw new UsageError('error: --watch cannot be used with --from: a file does not change; drop one of them');
   }
+  const explain = Boolean(argv.explain);
+  if (explain && (argv.cluster === undefined || argv.cluster === '')) {
+    throw new UsageError('error: --explain needs a CLUSTER: kubectl pgo status CLUSTER --explain');
+  }
+  const rawGrace = argv.generationGrace ?? argv['generation-grace'];
+  const generationGraceMs = rawGrace === undefined ? undefined : parseDuration(String(rawGrace), 'generation-grace');
   const rawLag = argv.maxLag ?? argv['max-lag'];
   const maxLagBytes = rawLag === undefined ? DEFAULT_MAX_LAG_BYTES : parseBytes(rawLag, 'max-lag');
   const cluster: string | undefined = argv.cluster === undefined || argv.cluster === '' ? undefined : String(argv.cluster);
@@ -72,7 +84,7 @@ export function parseStatusArgs(argv: any, flags: GlobalFlags): StatusArgs {
     throw new UsageError(`error: "${cluster}" is not a valid PostgresCluster name (lower case letters, digits and "-")`);
   }
   if (watch && output === 'prometheus') throw new UsageError('error: -o prometheus cannot be used with --watch: metrics are read once per scrape');
-  return { flags, cluster, output, from, maxLagBytes, watch, operatorLog, ...parseFleetArgs(argv, flags, { from, watch, output }) };
+  return { flags, cluster, output, from, maxLagBytes, watch, operatorLog, explain, generationGraceMs, ...parseFleetArgs(argv, flags, { from, watch, output }) };
 }
 
 export async function defaultDeps(): Promise<StatusDeps> {
@@ -111,7 +123,7 @@ export function reportOf(snap: Snapshot, args: StatusArgs, deps: StatusDeps, sco
     if (wanted.length === 0) throw notFoundIn(snap, args, all);
     views = wanted;
   }
-  const findings = deps.runChecks(snap, { maxLagBytes: args.maxLagBytes, now: new Date(snap.takenAt) }, all);
+  const findings = deps.runChecks(snap, { maxLagBytes: args.maxLagBytes, now: new Date(snap.takenAt), specGraceMs: args.generationGraceMs }, all);
   const report = buildStatusReport({
     snapshot: snap,
     views,
@@ -121,6 +133,7 @@ export function reportOf(snap: Snapshot, args: StatusArgs, deps: StatusDeps, sco
   });
   // The scope asked for decides the layout (NAMESPACE column, detailed view), whatever the source kept.
   if (scope) report.scope = { allNamespaces: scope.allNamespaces, namespace: scope.allNamespaces ? null : scope.namespace, cluster: scope.cluster ?? null };
+  if (args.explain) attachExplain(report, findings, snap);
   return report;
 }
 

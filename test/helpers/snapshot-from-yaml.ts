@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
 import type { Gap, KObject, Snapshot } from '../../lib/model/types.ts';
 import { LABEL } from '../../lib/model/types.ts';
+import { fromPgo } from '../../lib/model/pgo-component.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedDir = path.resolve(repoRoot, '../shared');
@@ -49,7 +50,8 @@ export function snapshotFromObjects(objects: KObject[], opts: FromYamlOptions = 
     const ofCluster = LABEL.cluster in (o.metadata.labels ?? {});
     if (['StatefulSet', 'PersistentVolumeClaim', 'Endpoints', 'Service', 'Job'].includes(String(o.kind)) && !ofCluster) continue;
     if (o.kind === 'Pod' && !ofCluster && !controlPlane) continue;
-    if (o.kind === 'Event' && (o.involvedObject ?? o.regarding)?.kind !== 'PostgresCluster') continue;
+    // As the loader: events about a PostgresCluster, and PGO's Warning Events about anything of it.
+    if (o.kind === 'Event' && (o.involvedObject ?? o.regarding)?.kind !== 'PostgresCluster' && !(o.type === 'Warning' && fromPgo(o))) continue;
     switch (o.kind) {
       case 'PostgresCluster':
         snap.objects.postgresClusters.push(o);

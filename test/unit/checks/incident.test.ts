@@ -41,19 +41,24 @@ test('the incident: a pending switchover blocks the recreation of the deleted re
   assert.is(healthOf(hippo, findings, snap), 'Blocked');
 });
 
-test('recorded healthy cluster (real PGO v5.8.9): Healthy, no error finding', () => {
+// The recorded "healthy" clusters ran without the pgAudit extension: the real PGO said so in a
+// Warning Event on each ("Unable to install pgAudit"), so they are not Healthy (issue 13 part 4).
+test('recorded healthy cluster (real PGO v5.8.9): no error finding; PGO\'s pgAuditDisabled warning keeps it from Healthy', () => {
   const snap = snapshotFromYaml(recorded('v5.8.9', 'healthy.yaml'));
   assert.is(snap.operator.known, false);
   const findings = runChecks(snap, opts);
   assert.equal(findings.filter((f) => f.severity === 'error'), []);
-  assert.is(healthOf(hippo, findings, snap), 'Healthy');
+  const w = findings.filter((f) => f.severity === 'warning');
+  assert.equal(w.map((f) => [f.code, f.data?.reason, f.data?.message, f.data?.count]), [['PgoWarningEvent', 'pgAuditDisabled', 'Unable to install pgAudit', 13]]);
+  assert.is(healthOf(hippo, findings, snap), 'Degraded');
 });
 
-test('recorded healthy cluster (real PGO v6.0.3, API v1): Healthy, no error finding', () => {
+test('recorded healthy cluster (real PGO v6.0.3, API v1): no error finding; the same pgAudit warning', () => {
   const snap = snapshotFromYaml(recorded('v6.0.3', 'healthy.yaml'));
   const findings = runChecks(snap, opts);
   assert.equal(findings.filter((f) => f.severity === 'error'), []);
-  assert.is(healthOf(hippo, findings, snap), 'Healthy');
+  assert.equal(findings.filter((f) => f.severity === 'warning').map((f) => f.data?.reason), ['pgAuditDisabled']);
+  assert.is(healthOf(hippo, findings, snap), 'Degraded');
 });
 
 test('recorded stuck switchover (target already primary): blocked with the patronictl error PGO logs', () => {
@@ -74,7 +79,8 @@ test('the same verdicts through the real --from loader', () => {
   assert.is(healthOf(hippo, fs, incident), 'Blocked');
   const healthy = loadSnapshot(recorded('v5.8.9', 'healthy.yaml'), everywhere);
   assert.is(healthy.operator.known, false);
-  assert.is(healthOf(hippo, runChecks(healthy, { ...opts, now: new Date(healthy.takenAt) }), healthy), 'Healthy');
+  // Not Healthy: PGO's pgAuditDisabled warning (and whatever the operator's log beside it says).
+  assert.is.not(healthOf(hippo, runChecks(healthy, { ...opts, now: new Date(healthy.takenAt) }), healthy), 'Healthy');
 });
 
 test('the test helper files objects as the real loader does', () => {
