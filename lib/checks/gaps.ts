@@ -16,9 +16,15 @@ const where = (g: Gap) => (g.namespace ? `in namespace ${g.namespace}` : 'at clu
 function describeGap(g: Gap, operatorLookup: boolean) {
   const denied = g.status === 403 || /forbidden/i.test(g.message);
   const resource = g.resource.split('.')[0];
-  const consequence = operatorLookup
-    ? 'The operator is looked for in every namespace; without this, whether it runs (and which version) is unknown, so operator findings are left out.'
-    : `What depends on ${resource} is reported as Unknown, not as absent.`;
+  const operatorLog = g.resource === 'pods/log';
+  const consequence = operatorLog
+    ? "PGO's own log could not be read, so reconcile errors it logs (ReconcileFailing, and the log's confirmation of other findings) are not reported; the rest is."
+    : operatorLookup
+      ? 'The operator is looked for in every namespace; without this, whether it runs (and which version) is unknown, so operator findings are left out.'
+      : `What depends on ${resource} is reported as Unknown, not as absent.`;
+  // kubectl auth can-i names a subresource with --subresource (pods/log would be the pod "log").
+  const [what, sub] = g.resource.split('/');
+  const canI = `kubectl auth can-i ${g.verb} ${what}${sub ? ` --subresource=${sub}` : ''}`;
   return {
     code: denied ? 'PermissionDenied' : 'DataUnavailable',
     subject: g.resource,
@@ -27,7 +33,7 @@ function describeGap(g: Gap, operatorLookup: boolean) {
       : `Could not ${g.verb} ${g.resource} ${where(g)}: ${g.message}`,
     detail: consequence + (denied ? '' : ` (${g.message})`),
     remedy: denied
-      ? `Ask for "${g.verb}" on ${g.resource} ${where(g)} (see \`kubectl pgo status --help\` for the RBAC table); check with:\n  kubectl auth can-i ${g.verb} ${g.resource}${g.namespace ? ` -n ${g.namespace}` : ' --all-namespaces'}`
+      ? `Ask for "${g.verb}" on ${g.resource} ${where(g)} (see \`kubectl pgo status --help\` for the RBAC table); check with:\n  ${canI}${g.namespace ? ` -n ${g.namespace}` : ' --all-namespaces'}`
       : 'Run the command again; if it keeps failing, check the API server with `kubectl get --raw /readyz`.',
     data: { verb: g.verb, resource: g.resource, namespace: g.namespace ?? null, status: g.status ?? null },
   };

@@ -2,6 +2,7 @@
 // clusters created through the API - and reading what `kubectl pgo status -o json` prints.
 import type { ClusterStatus, StatusReport } from '../../lib/report/schema.ts';
 import { createCluster, createOperatorStandIn, ensureTestNode, keepTestNodeAlive, makeIncident, shapeCluster, type ClusterObjects } from './pgo-cluster.ts';
+import { startFakeKubelet } from './fake-kubelet.ts';
 import { createNamespace, deleteNamespace, describeRun, pgoCrds, uniqueName, type RunResult } from './sandbox.ts';
 
 export interface World {
@@ -20,6 +21,8 @@ export async function makeWorld(prefix: string): Promise<World> {
   const version = pgoCrds();
   await ensureTestNode();
   const stop = keepTestNodeAlive();
+  // The stand-in operator's pod is on the test node: its pods/log is served (empty unless a test sets one).
+  const stopKubelet = await startFakeKubelet();
   const namespaces: string[] = [];
   const clusters: ClusterObjects[] = [];
   const world: World = {
@@ -42,6 +45,7 @@ export async function makeWorld(prefix: string): Promise<World> {
     async cleanup() {
       stop();
       await Promise.all(namespaces.map((ns) => deleteNamespace(ns)));
+      await stopKubelet();
     },
   };
   world.operatorNamespace = await world.namespace(`${prefix}-pgo`);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, Kube, loadKubeconfig, type KObj } from './model/kube.ts';
 import { CONTROL_PLANE, NAMESPACE, SELECTOR, fixtureDir, installObjects, managerEnv } from './install.ts';
+import { CONTAINER_LOG, ContainerLog } from './container-log.ts';
 
 const need = (k: string) => {
   const v = process.env[k];
@@ -113,6 +114,7 @@ function removePidFiles(): void {
 function start(p: Proc): void {
   const { bin, args, env, readyMarker } = command();
   const out = fs.createWriteStream(operatorLog, { flags: 'a' });
+  const containerLog = new ContainerLog(path.join(sandboxDir, CONTAINER_LOG));
   const child = spawn(bin, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   p.child = child;
   p.phase = 'starting';
@@ -120,18 +122,20 @@ function start(p: Proc): void {
   writePidFiles(child);
   log(`operator started (pid ${child.pid}${binary ? `, ${binary}` : ', model'}) for pod uid ${p.podUid}`);
   let buf = '';
-  const scan = (d: Buffer) => {
+  const scan = (d: Buffer, stream: 'stdout' | 'stderr') => {
     out.write(d);
+    containerLog.write(stream, d);
     if (p.phase !== 'starting' || !readyMarker) return;
     buf = (buf + d.toString()).slice(-4096);
     if (readyMarker.test(buf)) markRunning(p, child);
   };
-  child.stdout?.on('data', scan);
-  child.stderr?.on('data', scan);
+  child.stdout?.on('data', (d: Buffer) => scan(d, 'stdout'));
+  child.stderr?.on('data', (d: Buffer) => scan(d, 'stderr'));
   if (!readyMarker) setTimeout(() => markRunning(p, child), 1000);
   child.on('error', (e) => log(`operator could not start: ${e.message}`));
   child.on('exit', (code, signal) => {
     out.end();
+    containerLog.end();
     if (p.child !== child) return;
     p.child = undefined;
     removePidFiles();

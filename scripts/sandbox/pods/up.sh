@@ -86,6 +86,9 @@ stages="$PODS_REAL/kwok-stages.yaml"
            pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
     echo "---"; cat "$KWOK_MOD/kustomize/stage/$f"
   done
+  # pods/log of the operator slot's pod: the container log its supervisor writes in the CRI
+  # format (scripts/sandbox/operator/container-log.ts), read by kwok as a kubelet reads its own.
+  printf -- '---\napiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterLogs\nmetadata: {name: operator-slot}\nspec:\n  selector: {matchNamespaces: [postgres-operator]}\n  logs:\n  - containers: [operator]\n    logsFile: %s/operator.container.log\n    follow: true\n' "$(cd "$SANDBOX_DIR" && pwd)"
 } > "$stages"
 
 # Shims first on kwok's PATH: kwok looks exec'd commands up on its own PATH, and never closes
