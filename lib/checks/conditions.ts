@@ -48,7 +48,7 @@ export const KNOWN_CONDITIONS: Record<string, Known> = {
     severity: 'warning',
     meaning: 'The pgBackRest repository host is not ready: backups and WAL archiving to its repos do not work.',
     remedy: (v) => `${describe('statefulset', `${v.name}-repo-host`, v.namespace)}\n  kubectl get pods -n ${v.namespace} ${sel(v, `,${LABEL.pgbackrestDedicated}`)}`,
-    covered: (v) => !v.repoHost,
+    covered: (v) => !v.repoHost && (v.object.spec?.backups?.pgbackrest?.repos ?? []).some((r: { volume?: unknown }) => r.volume),
   },
   PGBackRestReplicaRepoReady: {
     // PGO creates the stanza itself; until then it says so here. A stanza that is never created
@@ -82,7 +82,7 @@ export const KNOWN_CONDITIONS: Record<string, Known> = {
     severity: 'warning',
     meaning: 'pgBouncer is not available: applications that connect through it cannot connect.',
     remedy: (v) => describe('deployment', `${v.name}-pgbouncer`, v.namespace),
-    covered: (v) => !v.pgBouncer || (v.pgBouncer.status?.availableReplicas ?? 0) === 0,
+    covered: (v) => Boolean(v.object.spec?.proxy?.pgBouncer) && (!v.pgBouncer || (v.pgBouncer.status?.availableReplicas ?? 0) === 0),
   },
   PersistentVolumeResizing: {
     severity: 'warning',
