@@ -10,6 +10,7 @@ import { STRICT, goJSON, goSliceString, inAllDatabases, psql, safeHash32 } from 
 import { readCluster } from '../../../scripts/sandbox/operator/model/spec.ts';
 import type { Instance } from '../../../scripts/sandbox/operator/model/instances.ts';
 import { scramVerifier } from '../../../scripts/sandbox/operator/model/user-secrets.ts';
+import { splitStderr } from '../../../scripts/sandbox/operator/model/exec.ts';
 import { find, recorded, sharedDir } from '../../helpers/operator.ts';
 
 const log = readFileSync(path.join(sharedDir, 'fixtures/pgo/v5.8.9/recorded/operator.log'), 'utf8').split('\n');
@@ -81,6 +82,15 @@ test('IsWritable from Patroni\'s member status; PGBackRestReplicaRepoReady from 
   assert.is(replicaRepoReady(cluster, { pgbackrest: { repos: [{ name: 'repo1', stanzaCreated: true }] } })?.reason, 'StanzaCreated');
   assert.is(replicaRepoReady(cluster, { pgbackrest: { repos: [{ name: 'repo1', stanzaCreated: false }] } })?.reason, 'StanzaNotCreated');
   assert.is(replicaRepoReady(cluster, {})?.status, 'Unknown');
+});
+
+test('kubectl exec stderr: the command\'s own lines, then the API\'s message, several lines long', () => {
+  const api = 'Internal error occurred: error executing command in container: cmd wait: bash -ceu -- \ndeclare -r hash="$1"\nfi\n - 4e8 db: exit status 37';
+  const r = splitStderr(`ERROR: [037]: stanza-create command requires option: repo1-host-cert-file\nerror: ${api}\n`, 1, null);
+  assert.is(r.message, api);
+  assert.is(r.remote, 'ERROR: [037]: stanza-create command requires option: repo1-host-cert-file\n');
+  assert.equal(splitStderr('oops\ncommand terminated with exit code 2\n', 2, null), { message: 'command terminated with exit code 2', remote: 'oops\n' });
+  assert.equal(splitStderr('', null, 'SIGKILL'), { message: 'exec: signal: SIGKILL', remote: '' });
 });
 
 test.run();

@@ -46,34 +46,28 @@ export function kubectlExec(kubectl: string, kubeconfig: string, timeoutMs = 60_
           resolve({ stdout, stderr });
           return;
         }
-        reject(new ExecError(apiMessage(stderr, code, signal), stdout, remoteStderr(stderr)));
+        const { message, remote } = splitStderr(stderr, code, signal);
+        reject(new ExecError(message, stdout, remote));
       });
     });
 }
 
-/** The command's own stderr: kubectl's stderr without the line kubectl adds about the failure. */
-export function remoteStderr(stderr: string): string {
+/**
+ * kubectl's stderr after a failed exec: what the command wrote, then kubectl's own report - the
+ * API's Status message as "error: ..." or "Error from server ...: ..." (possibly several lines: the
+ * exec server quotes the whole command, scripts included), or "command terminated with exit code N".
+ */
+export function splitStderr(stderr: string, code: number | null, signal: NodeJS.Signals | null): { message: string; remote: string } {
   const lines = stderr.split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i].trim();
-    if (l === '') continue;
-    if (/^(error: |Error from server|command terminated with exit code \d+$)/.test(l)) return lines.slice(0, i).join('\n') + (i > 0 ? '\n' : '');
-    break;
-  }
-  return stderr;
-}
-
-/** kubectl prints the API's Status message as "error: ..." or "Error from server ...: ..." */
-export function apiMessage(stderr: string, code: number | null, signal: NodeJS.Signals | null): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i];
-    const m = /^error: (.*)$/.exec(l) ?? /^Error from server(?: \([A-Za-z]+\))?: (.*)$/.exec(l);
-    if (m) return m[1];
-    if (/^command terminated with exit code \d+$/.test(l)) return l;
+    const m = /^error: (.*)$/.exec(l) ?? /^Error from server(?: \([A-Za-z]+\))?: (.*)$/.exec(l) ?? /^(command terminated with exit code \d+)$/.exec(l.trim());
+    if (m) {
+      const message = [m[1], ...lines.slice(i + 1)].join('\n').replace(/\n+$/, '');
+      return { message, remote: i > 0 ? lines.slice(0, i).join('\n') + '\n' : '' };
+    }
   }
-  if (signal) return `exec: signal: ${signal}`;
-  return `command terminated with exit code ${code}`;
+  return { message: signal ? `exec: signal: ${signal}` : `command terminated with exit code ${code}`, remote: stderr };
 }
 
 export function defaultKubectl(): string {
