@@ -7,14 +7,18 @@ import { withGlobalFlags } from '../lib/cli/global-flags.ts';
 import type { Verb } from '../lib/cli/verb.ts';
 import { verbs } from './verbs.ts';
 import { routeBeforeParsing } from '../lib/passthrough/route.ts';
+import { deferToSnapshot } from './snapshot.ts';
 
-export async function main(args: string[]): Promise<number> {
-  // Completion requests and verbs that are not ours (Crunchy's kubectl-pgo) never reach yargs.
-  const routed = await routeBeforeParsing(args, verbs as Verb[]);
-  if (routed !== undefined) return routed;
-  let code = 0;
-  let failure: string | undefined;
-  const y = withGlobalFlags(yargs(args))
+interface Parser {
+  y: ReturnType<typeof yargs>;
+  /** The verb's exit code and the usage failure, set while parsing. */
+  outcome: { code: number; failure?: string };
+}
+
+/** The parser with every verb registered; the single executable keeps one ready in its start-up snapshot. */
+function buildParser(): Parser {
+  const outcome: Parser['outcome'] = { code: 0 };
+  const y = withGlobalFlags(yargs())
     .scriptName('kubectl pgo')
     .usage('Find out why a PGO PostgresCluster is not converging, and fix it safely.\n\nUsage: kubectl pgo <verb> [flags]')
     .strict()
@@ -23,7 +27,6 @@ export async function main(args: string[]): Promise<number> {
     .help('help')
     .alias('h', 'help')
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue(
       'Exit codes: 0 ok; 1 the verb could not run (usage, API, permission, refused); 2 the verb ran and found or left a problem (see each verb\'s help).',
     )
@@ -32,25 +35,34 @@ export async function main(args: string[]): Promise<number> {
       // Throw, not just record: yargs runs the verb's handler after a validation failure (unknown
       // flag, bad choice, extra argument) unless fail() throws - and a verb that writes must not run.
       const line = (msg.startsWith('error:') ? msg : `error: ${msg}`).replace(/\s*\n\s*/g, ' ');
-      failure = line;
+      outcome.failure = line;
       throw new ExitError(`${line}\nSee 'kubectl pgo --help' for usage.`, 1);
     });
   skipHelpCaching(y);
   for (const v of verbs as Verb[]) {
     y.command(v.command, v.describe, v.builder, async (argv) => {
-      code = await v.run(argv);
+      outcome.code = await v.run(argv);
     });
   }
+  return { y, outcome };
+}
+
+async function main(args: string[], prebuilt?: Parser): Promise<number> {
+  // Completion requests and verbs that are not ours (Crunchy's kubectl-pgo) never reach yargs.
+  const routed = await routeBeforeParsing(args, verbs as Verb[]);
+  if (routed !== undefined) return routed;
+  const { y, outcome } = prebuilt ?? buildParser();
+  y.wrap(Math.min(110, process.stdout.columns || 100));
   try {
-    await y.parseAsync();
+    await y.parseAsync(args);
   } catch (e) {
     return reportFailure(e);
   }
-  if (failure) {
-    process.stderr.write(`${failure}\nSee 'kubectl pgo --help' for usage.\n`);
+  if (outcome.failure) {
+    process.stderr.write(`${outcome.failure}\nSee 'kubectl pgo --help' for usage.\n`);
     return 1;
   }
-  return code;
+  return outcome.code;
 }
 
 // yargs renders the complete help text after every verb's handler starts, in case the handler asks
@@ -73,11 +85,25 @@ function reportFailure(e: unknown): number {
   return 1;
 }
 
-main(hideBin(process.argv)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.exitCode = reportFailure(e);
-  },
-);
+let prebuilt: Parser | undefined;
+
+function run(): void {
+  main(hideBin(process.argv), prebuilt).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = reportFailure(e);
+    },
+  );
+}
+
+// Building the snapshot: help rendered once into nothing (so that code is compiled already), and
+// a fresh parser kept for the run.
+const prepare = async () => {
+  for (const args of [['--help'], ['status', '--help'], ['version', '--help']]) {
+    await buildParser().y.exitProcess(false).parseAsync(args, {}, () => {});
+  }
+  prebuilt = buildParser();
+};
+if (!deferToSnapshot(run, prepare)) run();

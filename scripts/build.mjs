@@ -21,6 +21,41 @@ writeFileSync('dist/.import-meta-shim.js', "export const importMetaUrl = require
 // text, for which string-width 4 (cli-table3's, already bundled) is as good.
 const require = createRequire(import.meta.url);
 const stringWidth4 = createRequire(require.resolve('cli-table3')).resolve('string-width');
+// node:http, node:https, node:tls and node:http2 cannot be in a V8 start-up snapshot (the Linux
+// single executable starts from one, cmd/snapshot.ts), and Node warns that child_process and
+// readline may come out of one out of step: the bundle gets these through a shim that loads the
+// module on first use - a default export that forwards everything, and a forwarding function per
+// function export. Other named imports fail the build here, loudly.
+const LAZY = /^(node:)?(http|https|tls|http2|child_process|readline)$/;
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: LAZY }, (args) =>
+      args.namespace === 'lazy-builtin'
+        ? { path: `node:${args.path.replace(/^node:/, '')}`, external: true }
+        : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+      const real = require(`node:${args.path}`);
+      const forwards = Object.keys(real)
+        .filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default' && typeof real[k] === 'function')
+        .map((k) => `export function ${k}(...a) { return new.target ? new (load().${k})(...a) : load().${k}(...a); }`);
+      return {
+        loader: 'js',
+        contents: `let m;
+const load = () => (m ??= require("node:${args.path}"));
+export default new Proxy({}, {
+  get: (_, k) => load()[k],
+  has: (_, k) => k in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, k) => ({ ...Reflect.getOwnPropertyDescriptor(load(), k), configurable: true }),
+});
+${forwards.join('\n')}
+`,
+      };
+    });
+  },
+};
 const result = await build({
   entryPoints: ['cmd/main.ts'],
   bundle: true,
@@ -31,6 +66,7 @@ const result = await build({
   banner: { js: '#!/usr/bin/env node' },
   inject: ['dist/.import-meta-shim.js'],
   alias: { 'string-width': stringWidth4 },
+  plugins: [lazyBuiltins],
   define: {
     'import.meta.url': 'importMetaUrl',
     __KPGO_VERSION__: JSON.stringify(`v${pkg.version}`),

@@ -1,4 +1,4 @@
-// npm run package [-- --platforms linux/amd64,darwin/amd64] [--no-code-cache]
+// npm run package [-- --platforms linux/amd64,darwin/amd64] [--no-code-cache] [--no-snapshot]
 // Makes dist/kubectl-pgo (npm run build) into single executable applications on pinned Node
 // runtimes, one archive per platform in dist/release/ with LICENSE and README, a sha256 checksums
 // file, the unpacked linux/amd64 executable, and krew/pgo.yaml (+ the index copy) rendered from
@@ -18,7 +18,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[package] ${msg}\n`);
 
 function parseArgs(argv) {
-  const o = { platforms: TARGETS.map(key), codeCache: true, out: path.join(root, 'dist/release') };
+  const o = { platforms: TARGETS.map(key), codeCache: true, snapshot: true, out: path.join(root, 'dist/release') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -28,8 +28,9 @@ function parseArgs(argv) {
     };
     if (a.startsWith('--platforms')) o.platforms = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--no-code-cache') o.codeCache = false;
+    else if (a === '--no-snapshot') o.snapshot = false;
     else if (a.startsWith('--out')) o.out = path.resolve(value());
-    else throw new Error(`unknown flag ${a} (flags: --platforms os/arch,..., --no-code-cache, --out DIR)`);
+    else throw new Error(`unknown flag ${a} (flags: --platforms os/arch,..., --no-code-cache, --no-snapshot, --out DIR)`);
   }
   for (const p of o.platforms) {
     if (!TARGETS.some((t) => key(t) === p)) {
@@ -69,14 +70,14 @@ async function main() {
   const hostCanCache = process.platform === 'linux' && process.arch === 'x64';
 
   const blobs = new Map();
-  const blobFor = (nodeVersion, codeCache) => {
-    const id = `${nodeVersion}${codeCache ? '-cache' : ''}`;
+  const blobFor = (nodeVersion, codeCache, snapshot) => {
+    const id = `${nodeVersion}${snapshot ? '-snapshot' : codeCache ? '-cache' : ''}`;
     if (!blobs.has(id)) {
       const builder = BLOB_BUILDERS[nodeVersion];
       if (!builder) throw new Error(`no blob builder pinned for node ${nodeVersion} (scripts/package/runtimes.mjs)`);
       const { node } = ensureRuntime({ ...builder, version: nodeVersion }, log);
       const blob = path.join(work, `sea-${id}.blob`);
-      buildBlob({ builderNode: node, main: bundle, out: blob, codeCache });
+      buildBlob({ builderNode: node, main: bundle, out: blob, codeCache, snapshot });
       blobs.set(id, blob);
     }
     return blobs.get(id);
@@ -88,10 +89,12 @@ async function main() {
     const ts = Date.now();
     const runtime = ensureRuntime(t, log);
     const codeCache = opts.codeCache && hostCanCache && key(t) === HOST_TARGET;
+    // The start-up snapshot replaces the code cache where both could be made (the build machine's own target).
+    const snapshot = opts.snapshot && hostCanCache && key(t) === HOST_TARGET;
     const stage = path.join(out, dirName(t));
     mkdirSync(stage, { recursive: true });
     const exe = path.join(stage, exeName(t));
-    await makeExecutable({ runtime: runtime.node, format: t.format, arch: t.arch, blob: blobFor(t.version, codeCache), out: exe, strip });
+    await makeExecutable({ runtime: runtime.node, format: t.format, arch: t.arch, blob: blobFor(t.version, codeCache, snapshot), out: exe, strip });
     copyFileSync(path.join(root, 'LICENSE'), path.join(stage, 'LICENSE'));
     copyFileSync(path.join(root, 'README.md'), path.join(stage, 'README.md'));
     // The runtime inside the executable is Node's, under Node's licence.
@@ -110,8 +113,8 @@ async function main() {
     // Only the linux/amd64 executable stays unpacked (tests and the benchmark run it); the others
     // would add ~120 MB each.
     if (key(t) !== 'linux/amd64') rmSync(stage, { recursive: true, force: true });
-    rows.push({ platform: key(t), node: t.version, codeCache, exe: statSync(archive).size, archive: name, seconds: (Date.now() - ts) / 1000 });
-    log(`${key(t)}: ${name} ${mb(statSync(archive).size)} (node ${t.version}${codeCache ? ', code cache' : ''}) in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
+    rows.push({ platform: key(t), node: t.version, codeCache, snapshot, exe: statSync(archive).size, archive: name, seconds: (Date.now() - ts) / 1000 });
+    log(`${key(t)}: ${name} ${mb(statSync(archive).size)} (node ${t.version}${snapshot ? ', start-up snapshot' : codeCache ? ', code cache' : ''}) in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
   }
   rmSync(work, { recursive: true, force: true });
   writeFileSync(

@@ -25,7 +25,10 @@ export function processIO(mode: ColorMode = 'auto'): IO {
     err: (t) => process.stderr.write(t),
     isTTY,
     color: useColor(mode, isTTY),
-    stdin: process.stdin,
+    // A getter: making process.stdin costs milliseconds, and few verbs read it.
+    get stdin() {
+      return process.stdin;
+    },
   };
 }
 

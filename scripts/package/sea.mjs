@@ -9,12 +9,16 @@ import { removeAuthenticode } from './pe.mjs';
 
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
-/** Writes the blob for `main` to `out`; the code cache only works on the builder's own platform. */
-export function buildBlob({ builderNode, main, out, codeCache }) {
+/**
+ * Writes the blob for `main` to `out`. A start-up snapshot (the bundle run once at build time,
+ * its heap saved: cmd/snapshot.ts) or else a code cache; both only work on the builder's own
+ * platform.
+ */
+export function buildBlob({ builderNode, main, out, codeCache, snapshot = false }) {
   const config = `${out}.json`;
   writeFileSync(
     config,
-    JSON.stringify({ main, output: out, disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false }),
+    JSON.stringify({ main, output: out, disableExperimentalSEAWarning: true, useCodeCache: codeCache && !snapshot, useSnapshot: snapshot }),
   );
   try {
     execFileSync(builderNode, ['--experimental-sea-config', config], { stdio: 'pipe' });
