@@ -5,7 +5,23 @@
 export const CRUNCHY_VERBS = ['backup', 'create', 'delete', 'restore', 'show', 'start', 'stop', 'support'] as const;
 
 /** Global flags that take a value as the next word (kubectl's spelling). */
-const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '-n', '--namespace', '--request-timeout', '--color']);
+const VALUE_FLAGS = new Set([
+  '--kubeconfig',
+  '--context',
+  '-n',
+  '--namespace',
+  '--request-timeout',
+  '--color',
+  '--cluster',
+  '--user',
+  '-s',
+  '--server',
+  '--token',
+  '--certificate-authority',
+  '--as',
+  '--as-group',
+  '--as-uid',
+]);
 const HELP_FLAGS = new Set(['-h', '--help']);
 
 /** The first word that is neither a flag nor a flag's value; undefined when there is none or help was asked first. */

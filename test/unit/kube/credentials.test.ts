@@ -12,6 +12,8 @@ import yargs from 'yargs';
 import type { GlobalFlags } from '../../../lib/cli/global-flags.ts';
 import { globalFlagsOf, withGlobalFlags } from '../../../lib/cli/global-flags.ts';
 import { flagsFromWords } from '../../../lib/completion/complete.ts';
+import { globalFlagSpecs } from '../../../lib/completion/spec.ts';
+import { firstVerb } from '../../../lib/passthrough/decide.ts';
 import { credentialSource, TOKEN_FILE_REREAD_MS } from '../../../lib/kube/auth.ts';
 import { connect } from '../../../lib/kube/connect.ts';
 import type { ResolvedContext } from '../../../lib/kube/kubeconfig.ts';
@@ -354,6 +356,12 @@ test('--user, --cluster, --server, --token pick and override what the context sa
   const home = tempFiles({});
   const bare = await connect(flags({ server: stub.url, insecureSkipTlsVerify: true, token: 'bare' }), { env: { HOME: home, KUBECONFIG: '' } });
   assert.is((await bare.request({ method: 'GET', path: '/version' })).auth, 'Bearer bare');
+});
+
+test('every value-taking global flag is skipped with its value when the verb is looked for (routing and completion)', () => {
+  for (const f of globalFlagSpecs().filter((x) => x.takesValue)) {
+    for (const name of f.names) assert.is(firstVerb([name, 'alice', 'status', 'hippo']), 'status', name);
+  }
 });
 
 test('completion reads the same connection flags from the words typed', () => {
