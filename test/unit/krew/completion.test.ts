@@ -40,7 +40,7 @@ test('flags of the verb and the global ones', async () => {
   const f = await words('status', '--');
   for (const x of ['--output', '--from', '--watch', '--namespace', '--context', '--kubeconfig']) assert.ok(f.includes(x), x);
   assert.not.ok(f.includes('--to'), 'switchover flags are not offered for status');
-  assert.equal(await words('switchover', 'hippo', '--t'), ['--to', '--type', '--timeout']);
+  assert.equal(await words('switchover', 'hippo', '--t'), ['--to', '--type', '--timeout', '--token']);
 });
 
 test('cluster names for the cluster argument, instance names for --to (of the cluster typed)', async () => {
