@@ -1,13 +1,13 @@
 import type { Verb } from '../lib/cli/verb.ts';
-import { globalFlagsOf } from '../lib/cli/global-flags.ts';
+import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
 
 export const diff: Verb = {
-  command: 'diff [cluster]',
+  command: 'diff [CLUSTER]',
   describe: 'Desired (spec) against actual (objects), or what a manifest change would make PGO do',
   builder: (y) =>
     y
-      .positional('cluster', { type: 'string', describe: 'PostgresCluster name (default: every cluster in the namespace)' })
+      .positional('CLUSTER', { type: 'string', describe: 'PostgresCluster name (default: every cluster in the namespace)' })
       .option('filename', { alias: 'f', type: 'string', describe: 'A PostgresCluster manifest to compare with the live object ("-" for stdin)' })
       .option('from', { type: 'string', describe: 'Read objects from a file or directory (kubectl get -o yaml output) instead of the API' })
       .option('output', { alias: 'o', choices: ['text', 'json', 'yaml'] as const, default: 'text', describe: 'Output format' })
@@ -34,6 +34,7 @@ export const diff: Verb = {
   run: async (argv) => {
     const { runDiff } = await import('../lib/verbs/diff.ts');
     const flags = globalFlagsOf(argv);
+    argv = withClusterArg(argv);
     return runDiff({ flags, cluster: argv.cluster, file: argv.filename, from: argv.from, output: argv.output, io: processIO(flags.color) });
   },
 };

@@ -1,6 +1,6 @@
 // `kubectl pgo heal`: flags and help only; the work is in lib/verbs/heal.ts (loaded lazily).
 import type { Verb } from '../lib/cli/verb.ts';
-import { globalFlagsOf } from '../lib/cli/global-flags.ts';
+import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
 
 // Kept under 96 columns: yargs re-wraps longer lines of the epilogue.
@@ -17,11 +17,11 @@ const RBAC = [
 ].join('\n');
 
 export const heal: Verb = {
-  command: 'heal [cluster]',
+  command: 'heal [CLUSTER]',
   describe: 'Remove what keeps PGO from converging (safely: shown, confirmed, backed up, conditional)',
   builder: (y) =>
     y
-      .positional('cluster', { type: 'string', describe: 'PostgresCluster name (default: every cluster in the namespace; -A: all)' })
+      .positional('CLUSTER', { type: 'string', describe: 'PostgresCluster name (default: every cluster in the namespace; -A: all)' })
       .option('dry-run', { type: 'string', defaultDescription: 'none', describe: 'none | client (print the plan only; a bare --dry-run means client) | server (send with dryRun=All: validated, nothing stored)' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Apply without asking (required when stdin is not a terminal)' })
       .option('wait', { type: 'boolean', default: true, describe: 'Wait until PGO has converged (--wait=false: apply and return)' })
@@ -60,6 +60,7 @@ export const heal: Verb = {
   run: async (argv) => {
     const { parseHealArgs, runHeal } = await import('../lib/verbs/heal.ts');
     const flags = globalFlagsOf(argv);
+    argv = withClusterArg(argv);
     return runHeal(parseHealArgs(argv, flags), processIO(flags.color));
   },
 };

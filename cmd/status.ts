@@ -1,6 +1,6 @@
 // `kubectl pgo status`: flags and help only; the work is in lib/verbs/status.ts (loaded lazily).
 import type { Verb } from '../lib/cli/verb.ts';
-import { globalFlagsOf } from '../lib/cli/global-flags.ts';
+import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
 
 // Kept under 96 columns: yargs re-wraps longer lines of the epilogue.
@@ -20,11 +20,11 @@ const RBAC = [
 ].join('\n');
 
 export const status: Verb = {
-  command: 'status [cluster]',
+  command: 'status [CLUSTER]',
   describe: 'What is wrong with PostgresClusters and why PGO is not fixing it',
   builder: (y) =>
     y
-      .positional('cluster', { type: 'string', describe: 'PostgresCluster name (default: every cluster in the namespace)' })
+      .positional('CLUSTER', { type: 'string', describe: 'PostgresCluster name (default: every cluster in the namespace)' })
       .option('output', { alias: 'o', type: 'string', default: 'table', describe: 'Output format: table|wide|json|yaml|prometheus' })
       .option('from', { type: 'string', describe: 'Read objects from a file or directory (kubectl get -o yaml|json output) instead of the API' })
       .option('max-lag', { type: 'string', describe: 'Replication lag above which a replica is reported (bytes; suffixes Ki Mi Gi, k M G)', defaultDescription: '16Mi' })
@@ -64,6 +64,7 @@ export const status: Verb = {
   run: async (argv) => {
     const { parseStatusArgs, runStatus } = await import('../lib/verbs/status.ts');
     const flags = globalFlagsOf(argv);
+    argv = withClusterArg(argv);
     return runStatus(parseStatusArgs(argv, flags), processIO(flags.color));
   },
 };

@@ -1,6 +1,6 @@
 // `kubectl pgo switchover`: flags and help only; the work is in lib/verbs/switchover.ts (loaded lazily).
 import type { Verb } from '../lib/cli/verb.ts';
-import { globalFlagsOf } from '../lib/cli/global-flags.ts';
+import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
 
 // Kept under 96 columns: yargs re-wraps longer lines of the epilogue.
@@ -18,11 +18,11 @@ const RBAC = [
 ].join('\n');
 
 export const switchover: Verb = {
-  command: 'switchover <cluster>',
+  command: 'switchover <CLUSTER>',
   describe: 'Move the primary to another instance: checked first, waited for, verified, cleaned up',
   builder: (y) =>
     y
-      .positional('cluster', { type: 'string', describe: 'PostgresCluster name' })
+      .positional('CLUSTER', { type: 'string', describe: 'PostgresCluster name' })
       .option('to', { type: 'string', describe: 'Target: instance (StatefulSet) name, its pod name, or an unambiguous set name or suffix (default: the healthiest replica)' })
       .option('type', { type: 'string', default: 'switchover', describe: 'switchover (planned, needs a running primary) | failover (needs --to)' })
       .option('wait', { type: 'boolean', default: true, describe: 'Wait until the target is primary (--wait=false: request and return)' })
@@ -60,6 +60,7 @@ export const switchover: Verb = {
   run: async (argv) => {
     const { parseSwitchoverArgs, runSwitchover } = await import('../lib/verbs/switchover.ts');
     const flags = globalFlagsOf(argv);
+    argv = withClusterArg(argv);
     return runSwitchover(parseSwitchoverArgs(argv, flags), processIO(flags.color));
   },
 };

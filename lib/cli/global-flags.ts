@@ -62,3 +62,10 @@ export function globalFlagsOf(argv: any): GlobalFlags {
     asUid: str(argv.asUid ?? argv['as-uid']),
   };
 }
+
+/** The verbs' CLUSTER positional, handed to their argument parsers as `cluster`, once the global
+ *  flags have read kubectl's own --cluster (a kubeconfig cluster) under that key. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withClusterArg(argv: any): any {
+  return { ...argv, cluster: argv.CLUSTER };
+}

@@ -48,7 +48,7 @@ async function namesFor(kind: string, sources: NameSources, cluster: string | un
   if (/namespace/.test(kind)) return sources.namespaces();
   if (/context/.test(kind)) return sources.contexts();
   if (kind === '--to' || /instance|target/.test(kind)) return sources.instances(cluster);
-  if (/cluster/.test(kind)) return sources.clusters();
+  if (/cluster/i.test(kind)) return sources.clusters();
   return [];
 }
 
