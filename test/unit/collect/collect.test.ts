@@ -48,8 +48,25 @@ test('the number of requests does not depend on the number of clusters', async (
   assert.is(await count(5), one);
   assert.is(await count(40), one);
   assert.is(await count(40, { allNamespaces: true, namespace: 'x' }), one);
-  // 2 discovery + 9 lists + 2 operator lists
-  assert.is(one, 13);
+  // 2 discovery + 9 lists + PGO's Warning events + 2 operator lists
+  assert.is(one, 14);
+});
+
+test("PGO's Warning Events about a cluster's objects: one more LIST (type=Warning), kept when PGO wrote them, each once", async () => {
+  const ev = (name: string, kind: string, about: string, type: string, component: string): KObject => ({
+    apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'db', uid: `uid-${name}` },
+    involvedObject: { kind, name: about, namespace: 'db' }, type, reason: 'R', message: 'm', source: { component },
+  });
+  const api = new FakeApi([
+    ...many(1),
+    ev('sts.pgo', 'StatefulSet', 'c0-instance1-abcd', 'Warning', 'postgrescluster-controller'),
+    ev('sts.normal', 'StatefulSet', 'c0-instance1-abcd', 'Normal', 'postgrescluster-controller'),
+    ev('pod.sched', 'Pod', 'c0-instance1-abcd-0', 'Warning', 'default-scheduler'),
+    ev('c0.pgo', 'PostgresCluster', 'c0', 'Warning', 'postgrescluster-controller'),
+  ]);
+  const s = await collect(api, { allNamespaces: false, namespace: 'db' });
+  assert.equal(names(s.objects.events).sort(), ['c0.1', 'c0.pgo', 'sts.pgo']);
+  assert.ok(api.paths.some((p) => p.endsWith('/events')));
 });
 
 test('pagination: small pages still return everything', async () => {
