@@ -13,6 +13,8 @@ const RBAC = [
   '  deployments (apps), jobs (batch)                       list',
   '  deployments (apps), pods - in all namespaces           list  (finds the operator; without it',
   '                                                               heal cannot tell if PGO runs)',
+  '  pods/log - in the operator\'s namespace                 get   (PGO\'s reconcile errors;',
+  '                                                               --operator-log=off: not read)',
   'heal never needs create or delete, and never touches PVCs, Secrets, StatefulSets or pods.',
 ].join('\n');
 
@@ -30,6 +32,7 @@ export const heal: Verb = {
       .option('unpause', { type: 'boolean', default: false, describe: 'Also heal ReconcilePaused by setting spec.paused to false (pausing is usually deliberate)' })
       .option('force', { type: 'boolean', default: false, describe: 'Write even when the PGO operator is missing or not ready (nothing converges until it runs)' })
       .option('max-lag', { type: 'string', describe: 'Replication lag above which a replica is reported (bytes; Ki Mi Gi)', defaultDescription: '16Mi' })
+      .option('operator-log', { type: 'string', describe: "How far back PGO's own log is read for reconcile errors (e.g. 30m, 1h), or off", defaultDescription: '15m' })
       .option('output', { alias: 'o', type: 'string', describe: 'json | yaml: the outcome as data on stdout (progress goes to stderr)' })
       .example('kubectl pgo heal hippo -n db', 'Show the plan, ask, save the object, patch it, wait until PGO converged')
       .example('kubectl pgo heal hippo -n db --dry-run=client', 'Only print the plan (each change as the exact patch, on which object, and why)')
@@ -52,7 +55,8 @@ export const heal: Verb = {
           'Refuses when the PGO operator is missing or not ready, unless --force.',
           '',
           'Exit codes: 0 healed, or nothing to do; 2 findings heal acted on remain after the wait',
-          '(or PGO cannot act: paused, operator down); 1 error, refused, or no confirmation.',
+          '(or PGO cannot act: paused, operator down), or a blocking finding only a person can fix',
+          '(its remedy printed); 1 error, refused, or no confirmation.',
           '',
           RBAC,
         ].join('\n'),

@@ -4,7 +4,7 @@
 import { dump } from 'js-yaml';
 import type { GlobalFlags } from '../cli/global-flags.ts';
 import type { IO } from '../cli/io.ts';
-import type { Scope } from '../collect/collect.ts';
+import type { CollectOptions, Scope } from '../collect/collect.ts';
 import type { ApiClient } from '../kube/api.ts';
 import type { CheckOptions, Finding, Snapshot } from '../model/types.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
@@ -12,7 +12,7 @@ import type { WriteFlags } from './flags.ts';
 
 export interface WriteVerbDeps {
   connect(flags: GlobalFlags): Promise<ApiClient>;
-  collect(client: ApiClient, scope: Scope): Promise<Snapshot>;
+  collect(client: ApiClient, scope: Scope, options?: CollectOptions): Promise<Snapshot>;
   buildClusterViews(snap: Snapshot): ClusterView[];
   runChecks(snap: Snapshot, opts: CheckOptions): Finding[];
   now(): Date;

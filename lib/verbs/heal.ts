@@ -11,6 +11,8 @@ import { ExitError, UsageError } from '../cli/exit.ts';
 import type { GlobalFlags } from '../cli/global-flags.ts';
 import { paint, type IO } from '../cli/io.ts';
 import { parseBytes } from '../cli/bytes.ts';
+import { parseOperatorLogFlag } from '../cli/operator-log-flag.ts';
+import type { LogWindow } from '../operator-log/source.ts';
 import type { Scope } from '../collect/collect.ts';
 import type { ApiClient } from '../kube/api.ts';
 import { LABEL, type ClusterRef, type Finding, type Snapshot } from '../model/types.ts';
@@ -25,6 +27,8 @@ export interface HealArgs extends WriteFlags {
   unpause: boolean;
   force: boolean;
   maxLagBytes: number;
+  /** --operator-log: how much of PGO's log each look reads (its reconcile errors are findings); undefined = off. */
+  operatorLog?: LogWindow;
 }
 
 export type HealDeps = WriteVerbDeps;
@@ -44,6 +48,7 @@ export function parseHealArgs(argv: any, flags: GlobalFlags): HealArgs {
     unpause: Boolean(argv.unpause),
     force: Boolean(argv.force),
     maxLagBytes: rawLag === undefined ? DEFAULT_MAX_LAG_BYTES : parseBytes(rawLag, 'max-lag'),
+    operatorLog: parseOperatorLogFlag(argv.operatorLog ?? argv['operator-log']),
   };
 }
 
@@ -59,7 +64,7 @@ const about = (c: ClusterRef, f: Finding) => !!f.cluster && f.cluster.namespace 
 const refOf = (v: { namespace: string; name: string }) => `${v.namespace}/${v.name}`;
 
 async function look(client: ApiClient, scope: Scope, args: HealArgs, d: HealDeps): Promise<Look> {
-  const snap = await d.collect(client, scope);
+  const snap = await d.collect(client, scope, args.operatorLog ? { operatorLog: args.operatorLog } : {});
   const pgcGap = snap.gaps.find((g) => g.resource.split('.')[0] === 'postgresclusters');
   if (pgcGap) throw new ExitError(`error: cannot read postgresclusters: ${pgcGap.message}`, 1);
   let views = d.buildClusterViews(snap);
@@ -101,9 +106,14 @@ function notHealedText(plan: HealPlan): string {
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
-/** Blocking errors heal leaves as they are and PGO will not clear by itself. */
+/** Blocking errors heal leaves as they are and PGO will not clear by itself (those another one
+ *  blocks are left out: they clear once it is fixed). */
 export function personNeeded(plan: HealPlan): NotHealed[] {
-  return plan.clusters.flatMap((c) => c.notHealed.filter((n) => !n.clearsAfterHeal && n.finding.severity === 'error' && n.finding.blocking === true));
+  return plan.clusters.flatMap((c) => {
+    const stuck = c.notHealed.filter((n) => !n.clearsAfterHeal && n.finding.severity === 'error' && n.finding.blocking === true);
+    const codes = new Set(stuck.map((n) => n.finding.code));
+    return stuck.filter((n) => !(n.finding.blockedBy && codes.has(n.finding.blockedBy)));
+  });
 }
 
 // ---- waiting ------------------------------------------------------------------------------
