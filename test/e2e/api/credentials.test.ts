@@ -158,7 +158,7 @@ test('in a pod, with no kubeconfig: the service account token, CA and namespace 
     `exec "${kubectlPath()}" pgo status hippo -o json`,
   ].join('\n');
   writeFileSync(path.join(tmp, 'in-pod.sh'), script);
-  const env = { ...kubeEnv(path.join(tmp, 'absent')), HOME: home, KUBERNETES_SERVICE_HOST: server.hostname, KUBERNETES_SERVICE_PORT: server.port || '443' };
+  const env: NodeJS.ProcessEnv = { ...kubeEnv(path.join(tmp, 'absent')), HOME: home, KUBERNETES_SERVICE_HOST: server.hostname, KUBERNETES_SERVICE_PORT: server.port || '443' };
   delete env.KUBECONFIG;
   const r = await run('unshare', ['--mount', '--propagation', 'private', 'sh', path.join(tmp, 'in-pod.sh')], { env });
   assert.ok(r.code === 0 || r.code === 2, describeRun('status in a pod', r));

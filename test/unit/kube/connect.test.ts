@@ -3,14 +3,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../../lib/cli/exit.ts';
 import type { GlobalFlags } from '../../../lib/cli/global-flags.ts';
 import { connect, parseRequestTimeout } from '../../../lib/kube/connect.ts';
 import { NetworkError } from '../../../lib/kube/errors.ts';
+import { startConnectProxy } from '../../fixtures/kube/connect-proxy.ts';
 import { json, startStub, tempFiles, type Stub } from '../../fixtures/kube/stub-server.ts';
 
 const TLS = resolve(fileURLToPath(import.meta.url), '../../../fixtures/kube/tls');
@@ -178,33 +177,15 @@ test('basic auth, impersonation with groups, an oidc id-token (over TLS); legacy
 
 test('proxy-url: requests tunnel through an HTTP CONNECT proxy', async () => {
   stub = await tlsServer();
-  const connects: string[] = [];
-  const tunnels = new Set<net.Socket>();
-  const proxy = http.createServer();
-  proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
-    connects.push(String(req.url));
-    tunnels.add(client);
-    const [host, port] = String(req.url).split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const proxy = await startConnectProxy();
   try {
-    const port = (proxy.address() as net.AddressInfo).port;
-    const { body } = await get(kubeconfig(stub.url, { token: 'via-proxy' }, { 'proxy-url': `http://127.0.0.1:${port}` }));
+    const { body } = await get(kubeconfig(stub.url, { token: 'via-proxy' }, { 'proxy-url': proxy.url }));
     assert.is(body.auth, 'Bearer via-proxy');
-    assert.equal(connects, [`127.0.0.1:${stub.port}`]);
+    assert.equal(proxy.connects.map((c) => c.target), [`127.0.0.1:${stub.port}`]);
     const socks = await get(kubeconfig(stub.url, { token: 't' }, { 'proxy-url': 'socks5://127.0.0.1:1080' })).catch((e) => e);
     assert.match(socks.message, /only http:\/\/ and https:\/\/ proxies are supported/);
   } finally {
-    // tunnelled sockets leave the server's bookkeeping but still hold close() open
-    for (const t of tunnels) t.destroy();
-    await new Promise((r) => proxy.close(r));
+    await proxy.close();
   }
 });
 

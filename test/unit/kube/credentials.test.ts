@@ -66,7 +66,13 @@ async function call(cfg: string, o: { files?: Record<string, string>; flags?: Pa
   const client = await connect(flags({ ...o.flags, kubeconfig: join(dir, 'config') }), { env: { HTTPS_PROXY: '', https_proxy: '', NO_PROXY: '', no_proxy: '', ...o.env }, stdinIsTTY: o.tty ?? false });
   return { dir, client, body: await client.request({ method: 'GET', path: '/version' }) };
 }
-const failure = (p: Promise<unknown>) => p.then(() => assert.unreachable('expected an error'), (e: Error) => e.message);
+const failure = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => {
+      throw new Error('expected an error, got none');
+    },
+    (e: Error) => e.message,
+  );
 
 /** A plugin script that records each run and its KUBERNETES_EXEC_INFO, and prints `status`. */
 function plugin(dir: string, statusJson: string, apiVersion = V1): string {
