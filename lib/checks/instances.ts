@@ -26,6 +26,14 @@ function unblockRemedy(v: ClusterView, blocker: Finding): string {
   }
 }
 
+/** The operator's log for this cluster, from the operator Deployment found (never a placeholder). */
+function operatorLogCommand(ctx: CheckContext, v: ClusterView): string {
+  const d = ctx.snap.operator.deployments[0];
+  if (d?.metadata.namespace) return `kubectl logs -n ${d.metadata.namespace} deployment/${d.metadata.name} | grep 'PostgresCluster=${v.namespace}/${v.name} '`;
+  return `kubectl get pods -A -l ${LABEL.controlPlane} -o jsonpath='{range .items[*]}{.metadata.namespace} {.metadata.name}{"\\n"}{end}' | ` +
+    `while read ns pod; do kubectl logs -n "$ns" "$pod" | grep 'PostgresCluster=${v.namespace}/${v.name} '; done`;
+}
+
 function missingInSet(ctx: CheckContext, v: ClusterView, set: InstanceSetView): Finding | undefined {
   const have = set.instances.length;
   const missing = set.desiredReplicas - have;
@@ -63,7 +71,7 @@ function missingInSet(ctx: CheckContext, v: ClusterView, set: InstanceSetView): 
     : `${plans} Nothing visible stops it: PGO recreates missing instances on its next reconcile, usually within seconds.`;
   const remedy = blocker
     ? unblockRemedy(v, blocker)
-    : `Wait a few seconds and check again. If it does not come back, read the operator's log:\n  kubectl logs -n <operator-namespace> deployment/pgo | grep ${v.name}`;
+    : `Wait a few seconds and check again. If it does not come back, read the operator's log:\n  ${operatorLogCommand(ctx, v)}`;
   return finding(v, {
     code: 'InstanceMissing',
     severity: 'error',

@@ -6,7 +6,7 @@ import { runChecks } from '../../../lib/checks/index.ts';
 import { KNOWN_CONDITIONS } from '../../../lib/checks/conditions.ts';
 import { STOPPING_EVENTS } from '../../../lib/checks/pgo-events.ts';
 import type { Finding, KObject, Snapshot } from '../../../lib/model/types.ts';
-import { base, hippo, NOW, opts } from '../../helpers/check-fixtures.ts';
+import { base, hippo, NOW, one, opts, remove } from '../../helpers/check-fixtures.ts';
 
 const PLACEHOLDER = /<[a-zA-Z][\w -]*>|\b(NAMESPACE|CLUSTER|NAME|POD)\b|\.\.\.\s*$|\$\{/m;
 const ago = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
@@ -60,6 +60,16 @@ test('remedies of events, conditions and SpecNotObserved name db/hippo and hold 
     }
   }
   assert.ok(n >= 40, `${n} findings checked`);
+});
+
+test('InstanceMissing with nothing blocking: the operator\'s log by its real namespace, or found by label - no <operator-namespace>', () => {
+  for (const operator of [true, false]) {
+    const snap = base({ operator });
+    remove(snap, 'statefulSets', 'hippo-instance1-wxyz');
+    const f = one(runChecks(snap, opts), 'InstanceMissing');
+    assert.not.match(f.remedy, PLACEHOLDER, f.remedy);
+    assert.match(f.remedy, operator ? "kubectl logs -n postgres-operator deployment/pgo | grep 'PostgresCluster=db/hippo '" : 'kubectl get pods -A -l postgres-operator.crunchydata.com/control-plane');
+  }
 });
 
 test.run();
