@@ -7,7 +7,7 @@ import type { ApiClient } from './api.ts';
 import { credentialSource, serverUrl } from './auth.ts';
 import { HttpApiClient } from './client.ts';
 import { inClusterContext, inClusterPossible, SERVICE_ACCOUNT_DIR } from './in-cluster.ts';
-import { kubeconfigPaths, loadKubeconfig, resolveContext, type Overrides, type ResolvedContext } from './kubeconfig.ts';
+import { kubeconfigPaths, loadKubeconfig, resolveContext, type ResolvedContext } from './kubeconfig.ts';
 
 export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
@@ -17,28 +17,13 @@ export interface ConnectOptions {
   stdinIsTTY?: boolean;
 }
 
-export function overridesOf(flags: GlobalFlags): Overrides {
-  return {
-    cluster: flags.cluster,
-    user: flags.user,
-    server: flags.server,
-    token: flags.token,
-    insecureSkipTlsVerify: flags.insecureSkipTlsVerify,
-    certificateAuthority: flags.certificateAuthority,
-    as: flags.as,
-    asGroups: flags.asGroups,
-    asUid: flags.asUid,
-  };
-}
-
 /** The context a call uses: the kubeconfig's, or in-cluster when no kubeconfig exists (and no --server/--context/--cluster asks for one). */
 export function contextFor(flags: GlobalFlags, env: NodeJS.ProcessEnv, serviceAccountDir = SERVICE_ACCOUNT_DIR): ResolvedContext {
   const { paths, explicit } = kubeconfigPaths(flags.kubeconfig, env);
   const cfg = loadKubeconfig(paths, explicit);
-  const ov = overridesOf(flags);
   const empty = cfg.clusters.size === 0 && cfg.contexts.size === 0 && cfg.users.size === 0;
-  if (empty && !flags.context && !flags.cluster && !flags.server && inClusterPossible(env, serviceAccountDir)) return inClusterContext(env, ov, serviceAccountDir);
-  return resolveContext(cfg, flags.context, ov);
+  if (empty && !flags.context && !flags.cluster && !flags.server && inClusterPossible(env, serviceAccountDir)) return inClusterContext(env, flags, serviceAccountDir);
+  return resolveContext(cfg, flags.context, flags);
 }
 
 export async function connect(flags: GlobalFlags, options: ConnectOptions = {}): Promise<ApiClient> {

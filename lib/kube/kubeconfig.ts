@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ExitError } from '../cli/exit.ts';
+import type { GlobalFlags } from '../cli/global-flags.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
@@ -126,17 +127,7 @@ function absolutizeUser(u: Raw, dir: string): Raw {
 }
 
 /** kubectl's global flags that override the kubeconfig (client-go's ConfigOverrides). */
-export interface Overrides {
-  cluster?: string;
-  user?: string;
-  server?: string;
-  token?: string;
-  insecureSkipTlsVerify?: boolean;
-  certificateAuthority?: string;
-  as?: string;
-  asGroups?: string[];
-  asUid?: string;
-}
+export type Overrides = Pick<GlobalFlags, 'cluster' | 'user' | 'server' | 'token' | 'insecureSkipTlsVerify' | 'certificateAuthority' | 'as' | 'asGroups' | 'asUid'>;
 
 /** Picks the context (--context, else current-context) and what it points to, with the flags' overrides. */
 export function resolveContext(cfg: MergedKubeconfig, contextFlag: string | undefined, ov: Overrides = {}): ResolvedContext {
