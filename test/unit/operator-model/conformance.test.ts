@@ -31,8 +31,6 @@ const GAPS = [
   /^spec\.template\.spec\.(initContainers|containers)\[(postgres-startup|replication-cert-copy|pgbackrest-config)\]\.command\[3\]$/,
   /^spec\.template\.spec\.initContainers\[nss-wrapper-init\]\.command\[2\]$/,
   /^spec\.template\.spec\.initContainers\[pgbackrest-log-dir\]\.command\[2\]$/,
-  // pgBackRest configuration file contents (no stanza, no backups in the sandbox).
-  /^data\.(config-hash|pgbackrest-server\.conf|pgbackrest_instance\.conf|pgbackrest_repo\.conf)$/,
 ];
 
 function check(kind: string, name: string, model: Obj): void {
