@@ -35,7 +35,8 @@ export function withGlobalFlags<T>(y: Argv<T>) {
     .option('insecure-skip-tls-verify', { type: 'boolean', describe: "If true, the server's certificate will not be checked for validity (insecure)", global: true })
     .option('certificate-authority', { type: 'string', describe: 'Path to a cert file for the certificate authority', global: true })
     .option('as', { type: 'string', describe: 'Username to impersonate for the operation', global: true })
-    .option('as-group', { type: 'string', array: true, describe: 'Group to impersonate for the operation; repeat for several groups', global: true })
+    // Not `array: true`: that would also swallow the words after it (`--as-group g hippo`); a repeated flag gives the list, as kubectl's StringArray.
+    .option('as-group', { type: 'string', describe: 'Group to impersonate for the operation; repeat for several groups', global: true })
     .option('as-uid', { type: 'string', describe: 'UID to impersonate for the operation', global: true });
 }
 

@@ -326,9 +326,13 @@ test('no kubeconfig, KUBERNETES_SERVICE_HOST/PORT and a service account: https, 
 
 test('--as, --as-group (repeatable), --as-uid become Impersonate-* headers; groups without --as are refused', async () => {
   stub = await tlsStub();
-  const argv = await withGlobalFlags(yargs(['--as', 'alice', '--as-group', 'dba', '--as-group=oncall', '--as-uid', '42'])).parse();
+  let positional: unknown;
+  const argv = await withGlobalFlags(yargs(['status', '--as', 'alice', '--as-group', 'dba', 'hippo', '--as-group=oncall', '--as-uid', '42']))
+    .command('status [CLUSTER]', 'x', (y) => y.positional('CLUSTER', { type: 'string' }), (a) => void (positional = a.CLUSTER))
+    .parse();
   const f = globalFlagsOf(argv);
-  assert.equal([f.as, f.asGroups, f.asUid], ['alice', ['dba', 'oncall'], '42']);
+  assert.equal([f.as, f.asGroups, f.asUid, positional], ['alice', ['dba', 'oncall'], '42', 'hippo'], 'one value per --as-group; the cluster name is not a group');
+  assert.equal(globalFlagsOf(await withGlobalFlags(yargs(['--as-group', 'one'])).parse()).asGroups, ['one']);
   const { body } = await call(kubeconfig({ user: { token: 't', as: 'kubeconfig-user' } }), { flags: f });
   assert.equal(body, { auth: 'Bearer t', user: 'alice', groups: 'dba, oncall', uid: '42' });
   assert.is(await failure(call(kubeconfig({ user: { token: 't' } }), { flags: { asGroups: ['dba'] } })), 'error: requesting uid, groups or user-extra for u without impersonating a user');
