@@ -11,7 +11,13 @@ import { readCluster } from '../../../scripts/sandbox/operator/model/spec.ts';
 import type { Instance } from '../../../scripts/sandbox/operator/model/instances.ts';
 import { scramVerifier } from '../../../scripts/sandbox/operator/model/user-secrets.ts';
 import { splitStderr } from '../../../scripts/sandbox/operator/model/exec.ts';
-import { find, recorded, sharedDir } from '../../helpers/operator.ts';
+import { find, recorded, sharedDir, type Obj } from '../../helpers/operator.ts';
+import { ENV, FakeKube, PLURAL } from '../../helpers/model-kube.ts';
+import { reconcile, StepError } from '../../../scripts/sandbox/operator/model/reconcile.ts';
+import { Logger } from '../../../scripts/sandbox/operator/model/log.ts';
+import { ExecError } from '../../../scripts/sandbox/operator/model/exec.ts';
+import type { Kube } from '../../../scripts/sandbox/operator/model/kube.ts';
+import type { ExecResult } from '../../../scripts/sandbox/operator/model/switchover.ts';
 
 const log = readFileSync(path.join(sharedDir, 'fixtures/pgo/v5.8.9/recorded/operator.log'), 'utf8').split('\n');
 const cluster = readCluster(find(recorded('v5.8.9', 'healthy.yaml'), 'PostgresCluster', 'hippo'));
@@ -91,6 +97,89 @@ test('kubectl exec stderr: the command\'s own lines, then the API\'s message, se
   assert.is(r.remote, 'ERROR: [037]: stanza-create command requires option: repo1-host-cert-file\n');
   assert.equal(splitStderr('oops\ncommand terminated with exit code 2\n', 2, null), { message: 'command terminated with exit code 2', remote: 'oops\n' });
   assert.equal(splitStderr('', null, 'SIGKILL'), { message: 'exec: signal: SIGKILL', remote: '' });
+});
+
+/** The recorded healthy cluster with its status as PGO left it; every exec answered by `answer`. */
+function world(answer: (cmd: string[], stdin?: string) => ExecResult) {
+  const kube = new FakeKube(recorded('v5.8.9', 'healthy.yaml'));
+  const calls: Array<{ pod: string; cmd: string[]; stdin?: string }> = [];
+  const events: string[] = [];
+  const lines: string[] = [];
+  const deps = {
+    kube: kube as unknown as Kube,
+    env: ENV,
+    log: new Logger({}, (l) => lines.push(l), true),
+    events: { record: async (_o: Obj, type: string, reason: string) => void events.push(`${type} ${reason}`) },
+    rand: () => 0,
+    exec: async (_ns: string, pod: string, _c: string, cmd: string[], stdin?: string) => {
+      calls.push({ pod, cmd, stdin });
+      return answer(cmd, stdin);
+    },
+  };
+  return { kube, calls, events, lines, deps, cluster: () => kube.cluster(), run: () => reconcile(deps, 'db', 'hippo') };
+}
+const ok = (): ExecResult => ({ stdout: '', stderr: '' });
+
+test('execs succeeding: revisions, pguser Secret, stanza and its condition in status; the next reconcile only edits the config', async () => {
+  const w = world(ok);
+  await w.run();
+  const st = w.cluster().status;
+  assert.is(st.databaseRevision, 'f886c77f4', 'the revision the real PGO computed for this SQL');
+  assert.is(st.proxy.pgBouncer.postgresRevision, '69689f784f');
+  assert.match(st.usersRevision, /^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
+  assert.equal(st.pgbackrest.repos, [{ name: 'repo1', bound: true, stanzaCreated: true, volume: 'pv-9' }]);
+  const repoReady = st.conditions.find((c: Obj) => c.type === 'PGBackRestReplicaRepoReady');
+  assert.equal([repoReady.status, repoReady.reason], ['True', 'StanzaCreated']);
+  assert.equal(w.events, ['Normal StanzasCreated']);
+  const secret = w.kube.store.get('/api/v1/namespaces/db/secrets/hippo-pguser-hippo');
+  assert.equal(secret.metadata.labels, { 'postgres-operator.crunchydata.com/cluster': 'hippo', 'postgres-operator.crunchydata.com/role': 'pguser', 'postgres-operator.crunchydata.com/pguser': 'hippo' });
+  const data = Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+  assert.is(data.host, 'hippo-primary.db.svc');
+  assert.match(data.verifier, /^SCRAM-SHA-256\$4096:/);
+  const users = w.calls.find((c) => c.stdin?.includes('CREATE USER'));
+  assert.ok(users?.stdin?.includes(JSON.stringify(data.verifier)), 'the roles get the verifier in the Secret');
+  assert.equal([...new Set(w.calls.filter((c) => c.cmd[0] !== 'patronictl').map((c) => c.pod))], ['hippo-instance2-k5cc-0'], 'SQL and stanza in the primary (instance2 in the recording)');
+
+  w.calls.length = 0;
+  await w.run();
+  assert.equal(w.calls.map((c) => c.cmd.slice(0, 2).join(' ')), ['patronictl edit-config'], 'revisions unchanged: nothing run again');
+  assert.is(Buffer.from(w.kube.store.get('/api/v1/namespaces/db/secrets/hippo-pguser-hippo').data.password, 'base64').toString(), data.password, 'the password is kept');
+});
+
+test('PgBouncer objects failing (the recorded failure): Reconciler error at PGO\'s site, revision not recorded, earlier steps done', async () => {
+  const w = world((cmd) => {
+    if (cmd[0] === 'bash' && cmd[3].includes('sql_target')) throw new ExecError('Internal error occurred: error executing command in container: cmd wait: x: exit status 1', '', '-: line 2: /dev/stdin: Permission denied\n');
+    return ok();
+  });
+  const e = await w.run().then(() => undefined, (x) => x as StepError);
+  assert.instance(e, StepError);
+  assert.is(e!.origin?.func, 'postgrescluster.(*Reconciler).reconcilePGBouncerInPostgreSQL.func2');
+  assert.is(e!.origin?.file, 'internal/controller/postgrescluster/pgbouncer.go:153');
+  const st = w.cluster().status;
+  assert.is(st.proxy, undefined);
+  assert.is(st.databaseRevision, undefined, 'pgAudit failed: PGO does not record the databases revision');
+  assert.ok(st.usersRevision);
+  assert.equal(w.events, ['Warning pgAuditDisabled', 'Normal StanzasCreated']);
+  assert.ok(w.lines.some((l) => l.includes('msg="removed PgBouncer objects"') && l.includes('stderr="-: line 2: /dev/stdin: Permission denied\\n"')));
+});
+
+test('stanza-create: a config not yet in the pod is a quiet requeue; any other failure an event and a log line, never a Reconciler error', async () => {
+  const stale = world((cmd) => {
+    if (cmd[3]?.includes('stanza-create')) throw new ExecError('command terminated with exit code 1', '', 'postgres operator error: pgBackRest config hash mismatch');
+    return ok();
+  });
+  assert.equal(await stale.run(), { requeueAfterMs: 10_000 });
+  assert.equal(stale.events, []);
+  assert.is(stale.cluster().status.pgbackrest.repos[0].stanzaCreated, false);
+  const broken = world((cmd) => {
+    if (cmd[3]?.includes('stanza-create')) throw new ExecError('Internal error occurred: error executing command in container: cmd wait: bash: exit status 37', '', 'ERROR: [037]: stanza-create command requires option: repo1-host-cert-file\n');
+    return ok();
+  });
+  assert.equal(await broken.run(), { requeueAfterMs: 10_000 });
+  assert.equal(broken.events, ['Warning UnableToCreateStanzas']);
+  const line = broken.lines.find((l) => l.includes('msg="unable to create stanza"'));
+  assert.ok(line?.includes('reconciler=pgBackRest') && line.includes('file="internal/controller/postgrescluster/pgbackrest.go:2846"'), line);
+  assert.ok(line?.includes('exit status 37: ERROR: [037]'), line);
 });
 
 test.run();
