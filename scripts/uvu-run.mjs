@@ -113,6 +113,7 @@ out(`\n  Skipped:   ${skipped}`);
 if (notRun) out(`\n  Not run:   ${notRun} (their file's before hook failed)`);
 out(`\n  Duration:  ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(2)}ms\n\n`);
 
+await new Promise((r) => setTimeout(r, 100)); // sockets and servers closed by the last hooks finish closing
 const left = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
 for (const r of openAtStart) if (left.includes(r)) left.splice(left.indexOf(r), 1);
 if (left.length) process.stderr.write(`uvu-run: still open after the suites ended (closed by exit): ${left.join(', ')}\n`);
