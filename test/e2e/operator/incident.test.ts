@@ -100,6 +100,35 @@ test('3. switchover to the current primary, then the replica StatefulSet deleted
   assert.ok(codes.includes('InstanceMissing'), codes.join(','));
 });
 
+test("3b. status reads PGO's log through pods/log: SwitchoverBlocked confirmed by it (count, since), no second finding", async () => {
+  const need = () => logFor().filter((l) => l.includes('msg="Reconciler error"') && l.includes('error="Need more than one instance to switchover"'));
+  const before = need().length;
+  const r = await kubectlPgo(['status', name, '-n', ns, '-o', 'json']);
+  const after = need().length;
+  assert.is(r.code, 2, describeRun('kubectl pgo status', r));
+  const report = JSON.parse(r.stdout);
+  // The log was read from the operator's pod, and the report says from where and how far back.
+  const source = report.operator.log?.sources?.[0];
+  assert.ok(source, describeRun('operator.log in the report', r));
+  assert.match(source.pod, /^postgres-operator\/pgo-/);
+  assert.is(source.container, 'operator');
+  assert.is(source.sinceSeconds, 900);
+  assert.ok(source.lines > 0 && source.from <= source.to, JSON.stringify(source));
+  const c = report.clusters.find((x: Obj) => x.name === name);
+  const codes = c.findings.map((f: Obj) => f.code);
+  assert.not.ok(codes.includes('ReconcileFailing'), `the switchover step's errors are SwitchoverBlocked's, not a second finding: ${codes.join(',')}`);
+  const blocked = c.findings.find((f: Obj) => f.code === 'SwitchoverBlocked');
+  const seen = blocked.data.operatorLog;
+  assert.ok(seen, JSON.stringify(blocked));
+  assert.is(seen.error, 'Need more than one instance to switchover');
+  assert.is(seen.step, 'reconcilePatroniSwitchover');
+  assert.ok(seen.count >= Math.min(before, 1) && seen.count <= after, `count ${seen.count}, the file had ${before}..${after} such lines`);
+  const firstLine = need()[0];
+  assert.is(seen.first, /time="([^"]+)"/.exec(firstLine)![1], 'first: the time of the first such line');
+  assert.ok(seen.last >= seen.first);
+  assert.match(blocked.message, new RegExp(`confirmed by the operator's log: (${seen.count} times|once) since ${seen.first.slice(11, 16)} UTC$`));
+});
+
 test('4. the request removed by hand: recreated on the same PVC within seconds, healthy again', async () => {
   const views = await instanceViews(ns, name);
   const missing = (await getCluster(ns, name)).spec.instances
