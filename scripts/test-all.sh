@@ -3,7 +3,7 @@
 # suite, stops the sandbox even when tests fail, and ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export KPGO_RESULTS="$PWD/.test-results"
+export KPGO_RESULTS="${KPGO_RESULTS:-$PWD/.test-results}" # a test of this script passes its own
 : > "$KPGO_RESULTS"
 status=0
 note() { printf '\n== %s ==\n' "$*"; }

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,20 @@ test('run-tests.sh records the failures uvu-run counted (skip + failure = 1 pass
   const before = spawnSync('bash', ['scripts/run-tests.sh', 'fixtures/runner/before'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KPGO_RESULTS: results } });
   assert.is(before.status, 1);
   assert.is(readFileSync(results, 'utf8').split('\n')[1], 'fixtures/runner/before 1 1');
+});
+
+test('npm test (test-all.sh) stops at a failed build with its error; no suite runs on an old dist/', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kpgo-runner-'));
+  const realNpm = spawnSync('bash', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+  // An npm whose build fails and that passes everything else to the real one.
+  writeFileSync(join(dir, 'npm'), `#!/bin/sh\nif [ "$1 $2" = "run build" ]; then echo "esbuild: the bundle exploded" >&2; exit 1; fi\nexec "${realNpm}" "$@"\n`, { mode: 0o755 });
+  const results = join(dir, 'results');
+  const r = spawnSync('bash', ['scripts/test-all.sh'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, KPGO_RESULTS: results }, timeout: 300_000 });
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /esbuild: the bundle exploded/);
+  assert.match(r.stdout, /error: npm run build failed \(its error is above\); no suite was run\n0 passed, 1 failed/);
+  assert.not.match(r.stdout, /== unit tests ==/);
+  assert.is(readFileSync(results, 'utf8'), 'build 0 1\n');
 });
 
 test.run();
