@@ -34,13 +34,14 @@ const VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.
 export function checkExecConfig(exec: Raw, user: string): 'Never' | 'IfAvailable' | 'Always' {
   if (!exec.command) throw new ExitError(`error: command must be specified for ${user} to use exec authentication plugin`);
   if (!exec.apiVersion) throw new ExitError(`error: apiVersion must be specified for ${user} to use exec authentication plugin`);
-  if (!VERSIONS.includes(String(exec.apiVersion)) && String(exec.apiVersion) !== 'client.authentication.k8s.io/v1alpha1') {
+  // client-go knows v1 and v1beta1 only (v1alpha1 was removed in 1.24)
+  if (!VERSIONS.includes(String(exec.apiVersion))) {
     throw new ExitError(`error: exec plugin: invalid apiVersion "${exec.apiVersion}"`);
   }
   for (const e of (exec.env ?? []) as Array<{ name?: string }>) {
     if (!e?.name) throw new ExitError(`error: env variable name must be specified for ${user} to use exec authentication plugin`);
   }
-  // v1beta1 (and v1alpha1) default to IfAvailable; v1 requires the field (clientcmd/api/v1 defaults).
+  // v1beta1 defaults to IfAvailable; v1 requires the field (clientcmd/api/v1 defaults).
   const mode = exec.interactiveMode ?? (String(exec.apiVersion) === 'client.authentication.k8s.io/v1' ? '' : 'IfAvailable');
   if (mode === '') throw new ExitError(`error: interactiveMode must be specified for ${user} to use exec authentication plugin`);
   if (!['Never', 'IfAvailable', 'Always'].includes(mode)) throw new ExitError(`error: invalid interactiveMode for ${user}: "${mode}"`);

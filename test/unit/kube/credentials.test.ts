@@ -205,6 +205,10 @@ test('exec interactiveMode: required in v1, defaulted in v1beta1, checked; stdin
   const cmd = plugin(dir, '{"token":"x"}');
   assert.is(await failure(call(kubeconfig({ user: { exec: { apiVersion: V1, command: cmd } } }))), 'error: interactiveMode must be specified for u to use exec authentication plugin');
   assert.is(await failure(call(kubeconfig({ user: { exec: { apiVersion: V1, command: cmd, interactiveMode: 'Sometimes' } } }))), 'error: invalid interactiveMode for u: "Sometimes"');
+  assert.is(
+    await failure(call(kubeconfig({ user: { exec: { apiVersion: 'client.authentication.k8s.io/v1alpha1', command: cmd } } }))),
+    'error: exec plugin: invalid apiVersion "client.authentication.k8s.io/v1alpha1"',
+  );
   const always = await failure(call(kubeconfig({ user: { exec: { apiVersion: V1, command: cmd, interactiveMode: 'Always' } } }), { tty: false }));
   assert.is(always, 'error: getting credentials: exec plugin cannot support interactive mode: standard input is not a terminal');
   const info = () => JSON.parse(readFileSync(join(dir, 'info'), 'utf8')).spec.interactive;
