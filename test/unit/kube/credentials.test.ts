@@ -16,6 +16,7 @@ import { globalFlagSpecs } from '../../../lib/completion/spec.ts';
 import { firstVerb } from '../../../lib/passthrough/decide.ts';
 import { credentialSource, TOKEN_FILE_REREAD_MS } from '../../../lib/kube/auth.ts';
 import { connect } from '../../../lib/kube/connect.ts';
+import { inClusterContext } from '../../../lib/kube/in-cluster.ts';
 import type { ResolvedContext } from '../../../lib/kube/kubeconfig.ts';
 import { startConnectProxy, type ConnectProxy } from '../../fixtures/kube/connect-proxy.ts';
 import { json, startStub, status, tempFiles, type Handler, type Stub } from '../../fixtures/kube/stub-server.ts';
@@ -317,6 +318,8 @@ test('no kubeconfig, KUBERNETES_SERVICE_HOST/PORT and a service account: https, 
   assert.is((await connect(flags(), { env: { ...env, POD_NAMESPACE: 'from-downward-api' }, serviceAccountDir: sa })).defaultNamespace, 'from-downward-api');
   const withToken = await connect(flags({ token: 'flag-token' }), { env, serviceAccountDir: sa });
   assert.is((await withToken.request({ method: 'GET', path: '/version' })).auth, 'Bearer flag-token');
+  const v6 = inClusterContext({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }, {}, sa);
+  assert.is(v6.cluster.server, 'https://[fd00::1]:443', 'an IPv6 service host in brackets (net.JoinHostPort)');
   // not in a pod: the usual error
   const outside = await failure(connect(flags(), { env: { ...env, KUBERNETES_SERVICE_PORT: '' }, serviceAccountDir: sa }));
   assert.match(outside, /^error: no kubeconfig found/);
