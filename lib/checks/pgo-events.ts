@@ -39,10 +39,23 @@ export function eventCluster(snap: Snapshot, views: ClusterView[]): (e: KObject)
     if (key) return byKey.get(key);
     let best: ClusterView | undefined;
     for (const v of views) {
-      if (v.namespace === ns && io.name.startsWith(`${v.name}-`) && (!best || v.name.length > best.name.length)) best = v;
+      if (v.namespace === ns && madeFor(v, io.name) && (!best || v.name.length > best.name.length)) best = v;
     }
     return best;
   };
+}
+
+// Names PGO gives a cluster's objects after "<cluster>-" (naming package): an instance set's
+// StatefulSets, pods and volumes, the repo host, pgBouncer, backup Jobs, Services and ConfigMaps.
+const OWN_SUFFIXES = ['repo-host', 'repo', 'pgbouncer', 'backup-', 'ha', 'primary', 'replicas', 'pods', 'config', 'pgbackrest', 'instance', 'monitoring', 'pguser-', 'cluster-cert', 'replication-cert'];
+
+/** Whether `name` is one PGO gives an object of this cluster (and not of a cluster whose name
+ *  merely starts with this one's: "hippo-two-..." is not hippo's, "hippo-instance1-..." is). */
+function madeFor(v: ClusterView, name: string): boolean {
+  if (!name.startsWith(`${v.name}-`)) return false;
+  const rest = name.slice(v.name.length + 1);
+  const sets = v.sets.map((x) => `${x.name}-`);
+  return [...sets, ...OWN_SUFFIXES].some((p) => rest === p.replace(/-$/, '') || rest.startsWith(p.endsWith('-') ? p : `${p}-`) || rest === p);
 }
 
 interface Stopping {

@@ -58,8 +58,15 @@ test('a Warning event from PGO on a StatefulSet of the cluster: reason and messa
 });
 
 test('a Warning event on a deleted object is still filed under its cluster by name', () => {
-  const fs = runChecks(withEvent(pgoEvent({ kind: 'PersistentVolumeClaim', name: 'hippo-instance9-zzzz-pgdata' }, 'PersistentVolumeError', 'disk full')), opts);
+  const fs = runChecks(withEvent(pgoEvent({ kind: 'PersistentVolumeClaim', name: 'hippo-instance1-zzzz-pgdata' }, 'PersistentVolumeError', 'disk full')), opts);
   assert.equal(one(fs, 'PgoWarningEvent').cluster, HIPPO);
+});
+
+test('an event on another cluster\'s object whose name starts with this cluster\'s is not filed under it', () => {
+  const fs = runChecks(withEvent(pgoEvent({ kind: 'StatefulSet', name: 'hippo-two-instance1-abcd' }, 'FailedCreate', 'x')), opts);
+  assert.equal(byCode(fs, 'PgoWarningEvent'), []);
+  const repo = runChecks(withEvent(pgoEvent({ kind: 'StatefulSet', name: 'hippo-repo-host' }, 'FailedCreate', 'x')), opts);
+  assert.equal(one(repo, 'PgoWarningEvent').cluster, HIPPO);
 });
 
 test('silent: Normal events, and Warning events another component wrote', () => {

@@ -22,7 +22,7 @@ function event(kind: string, name: string, reason: string): KObject {
 function scenarios(): Array<[string, Snapshot]> {
   const out: Array<[string, Snapshot]> = [];
   const objects = [['PostgresCluster', 'hippo'], ['StatefulSet', 'hippo-instance1-abcd'], ['Pod', 'hippo-instance1-abcd-0'],
-    ['PersistentVolumeClaim', 'hippo-instance1-abcd-pgdata'], ['Job', 'hippo-backup-xyz'], ['ConfigMap', 'hippo-config'], ['Lease', 'hippo-leader']];
+    ['PersistentVolumeClaim', 'hippo-instance1-abcd-pgdata'], ['Job', 'hippo-backup-xyz'], ['ConfigMap', 'hippo-config'], ['Endpoints', 'hippo-ha']];
   for (const reason of [...Object.keys(STOPPING_EVENTS), 'pgAuditDisabled', 'UnableToCreateStanzas', 'SomethingUnheardOf']) {
     for (const [kind, name] of objects) {
       const s = base();
