@@ -30,6 +30,8 @@ export interface ExplainStatus {
   source: string;
   /** The step where reconciles of this cluster stop, null when none is known to. */
   stoppedAt: string | null;
+  /** PGO's error when its log names a failing function this table has no step for (stoppedAt is that function). */
+  unplacedError: string | null;
   /** Whether PGO's log was read: without it, steps with no other evidence are unknown, not ok. */
   logRead: boolean;
   steps: ExplainStep[];
@@ -86,11 +88,16 @@ function stopOf(pipeline: Pipeline, findings: Finding[]): Stop | undefined {
 export function explainCluster(cluster: string, findings: Finding[], opts: { version: string | null; operatorDown: string | null; logRead: boolean }): ExplainStatus {
   const { pipeline, assumed } = pipelineFor(opts.version);
   const stop = opts.operatorDown ? undefined : stopOf(pipeline, findings);
+  // PGO logs a failure at a function this table does not place: the reconcile fails, but where
+  // in the pipeline is not known - no step may be called ok.
+  const unplaced = !stop && !opts.operatorDown
+    ? findings.find((f) => f.code === 'ReconcileFailing' && !stepOfFunc(pipeline, str(f.data?.func) ?? str(f.data?.step)))
+    : undefined;
   const stopIndex = stop ? pipeline.steps.indexOf(stop.step) : -1;
   const steps = pipeline.steps.map((s, i): ExplainStep => {
     let state: StepState;
     if (opts.operatorDown) state = 'skipped';
-    else if (!stop) state = opts.logRead ? 'ok' : 'unknown';
+    else if (!stop) state = opts.logRead && !unplaced ? 'ok' : 'unknown';
     else if (i < stopIndex) state = 'ok';
     else if (i === stopIndex) state = 'failing';
     else if (s.kind === 'final' && !stop.early) state = 'ok';
@@ -115,7 +122,8 @@ export function explainCluster(cluster: string, findings: Finding[], opts: { ver
     pipeline: pipeline.minor,
     assumed,
     source: pipeline.source,
-    stoppedAt: opts.operatorDown ? 'operator' : stop?.step.name ?? null,
+    stoppedAt: opts.operatorDown ? 'operator' : stop?.step.name ?? (unplaced ? str(unplaced.data?.func) ?? str(unplaced.data?.step) ?? 'an unnamed step' : null),
+    unplacedError: unplaced ? str(unplaced.data?.error) ?? unplaced.message : null,
     logRead: opts.logRead,
     steps,
   };

@@ -23,7 +23,9 @@ export function renderExplain(e: ExplainStatus, color: boolean): string {
   const table = e.assumed ? `the v${e.pipeline} order assumed` : `the v${e.pipeline} order`;
   let out = `${heading(color, 'Reconcile pipeline:')} ${version}; ${table} (${e.source})\n`;
   if (e.stoppedAt === 'operator') out += '  The operator is not running: no step runs for any cluster.\n';
-  else if (e.stoppedAt) {
+  else if (e.unplacedError !== null) {
+    out += `  Every reconcile fails at ${e.stoppedAt}, which this table has no step for: "${e.unplacedError.split('\n')[0]}". Where it stops is unknown.\n`;
+  } else if (e.stoppedAt) {
     const failing = e.steps.find((s) => s.state === 'failing');
     out += `  Every reconcile stops at ${e.stoppedAt}${failing?.kind === 'gate' ? ' (an early check)' : ''}; the steps after it do not run.\n`;
   } else if (!e.logRead) out += '  No step is known to fail; PGO\'s log was not read, so the steps are unknown rather than ok.\n';

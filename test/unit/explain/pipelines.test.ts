@@ -97,4 +97,11 @@ test('step descriptions name the cluster, never a placeholder', () => {
   assert.match(e.steps.find((s) => s.name === 'reconcileClusterPodService')!.does, 'Service hippo-pods');
 });
 
+test('a failure at a function the table does not place: every step unknown, never ok', () => {
+  const e = explainCluster('hippo', [f('ReconcileFailing', { func: 'postgrescluster.(*Reconciler).reconcileSomethingNew', error: 'boom' })], { version: '5.8.9', operatorDown: null, logRead: true });
+  assert.ok(e.steps.every((s) => s.state === 'unknown'));
+  assert.is(e.stoppedAt, 'postgrescluster.(*Reconciler).reconcileSomethingNew');
+  assert.is(e.unplacedError, 'boom');
+});
+
 test.run();
