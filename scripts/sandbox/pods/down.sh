@@ -22,7 +22,9 @@ sweep() {
   for p in /proc/[0-9]*; do
     p="${p#/proc/}"
     [[ "$skip" == *" $p "* ]] && continue
-    tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qF "$PODS_REAL/" && pids+=("$p")
+    # Our processes name the tree in their command line or carry KPGO_PODS_ROOT (in pod views).
+    { tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qxF "KPGO_PODS_ROOT=$PODS_REAL"; } ||
+      { tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qF "$PODS_REAL/"; } && pids+=("$p")
   done
   [ ${#pids[@]} -gt 0 ] || return 0
   local all; all="$(ps -eo pid=,ppid= | awk -v roots="${pids[*]}" '

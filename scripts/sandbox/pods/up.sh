@@ -14,7 +14,8 @@ for b in kube-controller-manager kube-scheduler kubectl; do
 done
 KWOK_BIN="$(bash "$REPO_ROOT/scripts/sandbox/build-bins.sh" --path kwok)/kwok"
 [ -x "$KWOK_BIN" ] || pdie "$KWOK_BIN missing: run scripts/sandbox/build-bins.sh kwok"
-for b in patroni patronictl; do command -v "$b" >/dev/null || pdie "$b not installed: run scripts/setup.sh (Debian package patroni)"; done
+for b in patroni patronictl pgbackrest unshare; do command -v "$b" >/dev/null || pdie "$b not installed: run scripts/setup.sh (Debian packages patroni, pgbackrest)"; done
+[ "$(id -u)" = 0 ] || pdie "the pods runtime mounts each pod's volumes in a mount namespace of its own: run it as root"
 [ -x /usr/lib/postgresql/15/bin/postgres ] || pdie "PostgreSQL 15 not installed: run scripts/setup.sh (Debian package postgresql-15)"
 
 # The postgres user must reach data directories, sockets, configs and shims. When the repo lives
@@ -91,10 +92,20 @@ stages="$PODS_REAL/kwok-stages.yaml"
   printf -- '---\napiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterLogs\nmetadata: {name: operator-slot}\nspec:\n  selector: {matchNamespaces: [postgres-operator]}\n  logs:\n  - containers: [operator]\n    logsFile: %s/operator.container.log\n    follow: true\n' "$(cd "$SANDBOX_DIR" && pwd)"
 } > "$stages"
 
-# Shims first on kwok's PATH: kwok looks exec'd commands up on its own PATH, and never closes
-# their stdin (see shims/stdin-file).
-install -m 0755 "$PODS_SCRIPTS"/shims/* "$PODS_REAL/bin/"
-kwok_path="$PODS_REAL/bin:/usr/lib/postgresql/15/bin:$PATH"
+# kwok looks an exec'd command up on its own PATH: that PATH holds only links to shims/pod-exec,
+# one per program of the container image's PATH, so every exec runs in its pod's view.
+install -m 0755 "$PODS_SCRIPTS/shims/pod-exec" "$PODS_SCRIPTS/shims/pod-enter" "$PODS_REAL/"
+mkdir -p "$PODS_REAL/nsroot"
+node -e '
+  const fs = require("fs"), path = require("path");
+  const [bin, ...dirs] = process.argv.slice(1);
+  fs.rmSync(bin, { recursive: true, force: true }); fs.mkdirSync(bin, { mode: 0o755 });
+  const names = new Set();
+  for (const d of dirs) { try { for (const f of fs.readdirSync(d)) names.add(f); } catch {} }
+  for (const n of names) fs.symlinkSync("../pod-exec", path.join(bin, n));
+  console.log(names.size);
+' "$PODS_REAL/bin" /usr/lib/postgresql/15/bin /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin > "$PODS_REAL/bin.count"
+kwok_path="$PODS_REAL/bin"
 
 # The exec server's TLS pair: the apiserver does not verify kubelets (no --kubelet-certificate-authority).
 install -m 0600 "$CERT_DIR/apiserver.crt" "$PODS_REAL/pki/kwok.crt"
@@ -118,12 +129,14 @@ else
     plog "port ${kwok_port_before:-10250} is taken on 127.0.0.1: kwok's exec server uses $KWOK_PORT"
   fi
   echo "$KWOK_PORT" > "$RUN_DIR/pods-kwok.port"
-  PATH="$kwok_path" start_process pods-kwok "$KWOK_BIN" \
+  # Only kwok gets that PATH (env execs it: same pid); .bin names kwok for running_pid.
+  start_process pods-kwok /usr/bin/env PATH="$kwok_path" "$KWOK_BIN" \
     --kubeconfig="$KUBECONFIG" -c "$stages" --enable-crds=Exec \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --node-lease-duration-seconds=40 --cidr="$KWOK_CIDR" \
     --node-ip=127.0.0.1 --node-port="$KWOK_PORT" --server-address="127.0.0.1:$KWOK_PORT" \
     --tls-cert-file="$PODS_REAL/pki/kwok.crt" --tls-private-key-file="$PODS_REAL/pki/kwok.key"
+  echo "$KWOK_BIN" > "$RUN_DIR/pods-kwok.bin"
 fi
 
 # Nodes. The apiserver reaches a kubelet by the first address of its preferred types
@@ -170,7 +183,7 @@ NODE_BIN="$(command -v node)"
 start_ts() { # NAME SCRIPT ARGS...
   local name="$1" script="$2"; shift 2
   stop_process "$name" 30
-  PODS_ROOT="$PODS_REAL" KWOK_PATH="$kwok_path" start_process "$name" "$NODE_BIN" --import tsx "$script" "$@"
+  PODS_ROOT="$PODS_REAL" start_process "$name" "$NODE_BIN" --import tsx "$script" "$@"
   echo "$script" > "$RUN_DIR/$name.bin"
 }
 ts_up() { running_pid "$1" >/dev/null && [ -f "$PODS_REAL/$1.port" ] && curl -sf --max-time 2 "http://127.0.0.1:$(cat "$PODS_REAL/$1.port")/healthz" >/dev/null; }

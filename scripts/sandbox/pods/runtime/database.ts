@@ -11,14 +11,14 @@ export interface DatabaseSpec {
   pod: string;
   podUid: string;
   podDir: string;
-  dataDir: string;    // PGDATA, local
+  dataDir: string;    // PGDATA on the host
+  podDataDir: string; // PGDATA as the container sees it
   volumeDirs: string[]; // persistent volumes of the pod (keyed by claim UID)
-  configDir: string;
-  command: string[];
+  configDir: string;  // Patroni's configuration directory on the host
+  command: string[];  // run in the container's view: unshare + shims/pod-enter + the container's command
   env: Record<string, string>;
   ports: Ports;
   logFile: string;
-  user?: { uid: number; gid: number };
   graceMs: number;
 }
 
@@ -52,7 +52,7 @@ export class Database {
     return this.child?.pid && alive(this.child.pid) ? this.child.pid : undefined;
   }
   get postgresPid(): number | undefined {
-    return postmasterPid(this.spec.dataDir);
+    return postmasterPid(this.spec.dataDir, this.spec.podDataDir);
   }
 
   start(): void {
@@ -69,14 +69,13 @@ export class Database {
       cwd: this.spec.podDir,
       detached: true,
       stdio: ['ignore', out, out],
-      ...(this.spec.user ?? {}),
     });
     fs.closeSync(out);
     this.child = child;
     this.startedAt = Date.now();
     this.state = 'running';
     fs.writeFileSync(`${this.spec.podDir}/state.json`, JSON.stringify({
-      patroniPid: child.pid, dataDir: this.spec.dataDir, configDir: this.spec.configDir,
+      patroniPid: child.pid, dataDir: this.spec.dataDir, podDataDir: this.spec.podDataDir,
     }));
     this.log(`${this.key}: started patroni (pid ${child.pid}, postgres 127.0.0.1:${this.spec.ports.postgres}, api 127.0.0.1:${this.spec.ports.api})`);
     child.on('exit', (code, sig) => {

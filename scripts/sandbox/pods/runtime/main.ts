@@ -1,9 +1,10 @@
 // The sandbox's database runtime: for every Running database pod on a kwok node it runs the
 // pod's own container command (`patroni /etc/patroni`) as a local process, as the postgres user,
-// with the pod's environment and the operator's configuration files; see ../README.md for what is
-// real and what is overridden. Also keeps a kwok Exec object per database pod so `kubectl exec`
-// reaches that pod's Patroni and PostgreSQL.
-//   env: PODS_ROOT SANDBOX_DIR APISERVER_URL ADMIN_TOKEN KWOK_PATH [KPGO_MAX_DATABASES=8]
+// with the pod's environment, in the pod's own view of the filesystem (its volumes at their
+// paths, shims/pod-enter); the pod's `pgbackrest server` too, and the repo host's. See
+// ../README.md for what is real and what is overridden. Also keeps a kwok Exec object per pod so
+// `kubectl exec` runs in that pod's view (shims/pod-exec).
+//   env: PODS_ROOT SANDBOX_DIR APISERVER_URL ADMIN_TOKEN [KPGO_MAX_DATABASES=8]
 //   flags: --max-databases N
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,16 +17,26 @@ import { requireEnv, serveControl } from './control.ts';
 import { Database } from './database.ts';
 import { syncPodStatus } from './pod-status.ts';
 import {
-  LOCAL_CONFIG_FILE, Mount, PG_BIN, Ports, containerEnv, databaseContainer, deepMerge, localEnv, localOverrides, rewritePaths,
+  LOCAL_CONFIG_FILE, PG_BIN, Ports, containerEnv, databaseContainer, deepMerge, localEnv, localOverrides, rewritePaths, withoutNssWrapper,
 } from './pod-config.ts';
-import { alive, cmdline, postmasterPid, signal, waitGone, withDescendants } from './procs.ts';
+import {
+  SourceKind, Sources, ViewMount, VolumeFile, hostsFile, keyValue, loopbackIP, viewFile, volumeFiles, volumeSources, writeAtomic,
+} from './pod-view.ts';
+import { Sidecar } from './sidecar.ts';
+import { alive, pidsWithEnv, signal, waitGone, withDescendants } from './procs.ts';
 
-const DATA_LABEL = 'postgres-operator.crunchydata.com/data';
+const DATA_LABEL = 'postgres-operator.crunchydata.com/data'; // postgres: instance pods; pgbackrest: repo hosts
 const KUBE_CONTEXT = 'kpgo-sandbox';
 const PROBE_MS = 2000; // the pods' readiness probes say 10 s; the sandbox checks faster
 const root = requireEnv('PODS_ROOT');
 const sandboxDir = requireEnv('SANDBOX_DIR');
-const kwokPath = process.env.KWOK_PATH ?? `${root}/bin:${PG_BIN}:/usr/bin:/bin`;
+// The container image's PATH (PostgreSQL's programs first, as in Crunchy's images).
+const IMAGE_PATH = `${PG_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+const ENTER = path.join(root, 'pod-enter');   // shims/pod-enter, installed by up.sh
+const nsBase = path.join(root, 'nsroot');      // empty: each pod view mounts its tmpfs root here
+const hostsPath = path.join(root, 'hosts');
+const SANDBOX_ETC = '/etc/kpgo-sandbox';       // in every view: Patroni's kubeconfig
+const NOT_IN_IMAGE = ['/etc/pgbackrest.conf']; // Debian's default pgBackRest file; PGO's image has none
 const logDir = path.join(sandboxDir, 'logs', 'pods-db');
 const capArg = process.argv.indexOf('--max-databases');
 let cap = Number(capArg > 0 ? process.argv[capArg + 1] : process.env.KPGO_MAX_DATABASES ?? 8);
@@ -40,6 +51,8 @@ const user = (() => {
 const chown = (p: string) => { if (user) fs.chownSync(p, user.uid, user.gid); };
 
 const dbs = new Map<string, Database>();    // by pod UID
+const sidecars = new Map<string, Sidecar>(); // pgbackrest server, by pod UID (instances and repo hosts)
+const repoHosts = new Set<string>();         // pod UIDs of repo hosts we run
 const preparing = new Map<string, string>(); // pod UID -> slot, while being set up
 const stopping = new Map<string, Promise<void>>(); // pod UID -> stop in progress
 const overCapLogged = new Set<string>();
@@ -75,17 +88,49 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+// Ports are also reserved across sandboxes (several runtimes share loopback): a port whose
+// database crashed is free, and another sandbox's database must not take it meanwhile (a
+// replica would then follow a stranger). One file per port, naming the runtime's pid.
+const PORT_LOCKS = '/var/tmp/kpgo-pods-ports';
+
+function reservePort(port: number): boolean {
+  const file = path.join(PORT_LOCKS, String(port));
+  fs.mkdirSync(PORT_LOCKS, { recursive: true, mode: 0o755 });
+  try {
+    fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    const owner = Number(fs.readFileSync(file, 'utf8'));
+    if (owner === process.pid || alive(owner)) return false;
+    fs.writeFileSync(file, String(process.pid)); // its runtime is gone
+    return true;
+  }
+}
+
+function unreservePort(port: number): void {
+  usedPorts.delete(port);
+  try {
+    if (Number(fs.readFileSync(path.join(PORT_LOCKS, String(port)), 'utf8')) === process.pid) fs.rmSync(path.join(PORT_LOCKS, String(port)));
+  } catch {
+    /* not ours */
+  }
+}
+
 /** A postgres/REST API port pair on loopback, away from 5432, 8008 and the ephemeral range. */
 async function allocatePorts(): Promise<Ports> {
   for (let k = 0; k < 1000; k++) {
     const pg = 25432 + 2 * k;
     const api = pg + 1;
     if (usedPorts.has(pg) || usedPorts.has(api)) continue;
-    if ((await portFree(pg)) && (await portFree(api))) {
-      usedPorts.add(pg);
-      usedPorts.add(api);
-      return { postgres: pg, api };
+    if (!(await portFree(pg)) || !(await portFree(api))) continue;
+    if (!reservePort(pg)) continue;
+    if (!reservePort(api)) {
+      unreservePort(pg);
+      continue;
     }
+    usedPorts.add(pg);
+    usedPorts.add(api);
+    return { postgres: pg, api };
   }
   throw new Error('no free port pair in 25432-27431');
 }
@@ -103,93 +148,155 @@ async function claimDir(namespace: string, claim: string): Promise<string> {
   return dir;
 }
 
-type Fetched = { configMap: Map<string, KObj | null>; secret: Map<string, KObj | null> };
+/** What the kubelet keeps for a pod: its volumes on the host and each container's view of them. */
+interface PodFiles {
+  pod: KObj;
+  podDir: string;
+  token: string;
+  volumes: Map<string, { vol: any; dir: string }>; // by volume name; dir '' = in-memory (tmpfs)
+  views: Map<string, { file: string; mounts: ViewMount[] }>; // by container name
+}
 
-async function source(f: Fetched, ns: string, kind: 'configMap' | 'secret', name: string): Promise<KObj | undefined> {
-  const cache = f[kind];
-  if (!cache.has(name)) {
-    const p = kind === 'configMap' ? 'configmaps' : 'secrets';
-    cache.set(name, (await kube.get(`/api/v1/namespaces/${ns}/${p}/${name}`)) ?? null);
+const podFiles = new Map<string, PodFiles>(); // by pod UID, for the refresh of ConfigMap/Secret volumes
+
+async function fetchSources(ns: string, wanted: { kind: SourceKind; name: string }[], into: Sources): Promise<void> {
+  for (const { kind, name } of wanted) {
+    if (into[kind].has(name)) continue;
+    into[kind].set(name, (await kube.get(`/api/v1/namespaces/${ns}/${kind === 'configMap' ? 'configmaps' : 'secrets'}/${name}`)) ?? null);
   }
-  return cache.get(name) ?? undefined;
 }
 
-function keyValue(obj: KObj | undefined, kind: 'configMap' | 'secret', key: string): Buffer | undefined {
-  if (!obj) return undefined;
-  if (kind === 'secret') return obj.data?.[key] !== undefined ? Buffer.from(obj.data[key], 'base64') : undefined;
-  if (obj.data?.[key] !== undefined) return Buffer.from(obj.data[key], 'utf8');
-  return obj.binaryData?.[key] !== undefined ? Buffer.from(obj.binaryData[key], 'base64') : undefined;
-}
-
-/** Writes a configMap/secret/projected/downwardAPI volume's files, as the kubelet would. */
-async function materialize(pod: KObj, vol: any, dir: string, f: Fetched): Promise<void> {
-  const ns = pod.metadata.namespace!;
-  const write = (rel: string, data: Buffer) => {
-    const file = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, data, { mode: 0o600 });
-    chown(file);
-    chown(path.dirname(file));
-  };
-  const fromObj = async (kind: 'configMap' | 'secret', src: any) => {
-    const name = kind === 'configMap' ? src.name : src.secretName ?? src.name;
-    const obj = await source(f, ns, kind, name);
-    if (!obj) {
-      // The kubelet would keep the container waiting; here every file such a volume brings is
-      // overridden (TLS) or unused (pgBackRest), so the database starts and the log says so.
-      if (!src.optional) log(`${pod.metadata.namespace}/${pod.metadata.name}: ${kind} ${name} not found; volume ${vol.name} lacks its files`);
-      return;
-    }
-    const items: { key: string; path: string }[] = src.items ??
-      Object.keys({ ...(obj.data ?? {}), ...(obj.binaryData ?? {}) }).map((k) => ({ key: k, path: k }));
-    for (const it of items) {
-      const v = keyValue(obj, kind, it.key);
-      if (v !== undefined) write(it.path, v);
-    }
-  };
-  const downward = (items: any[]) => {
-    for (const it of items ?? []) {
-      if (!it.fieldRef) continue;
-      const fp: string = it.fieldRef.fieldPath;
-      const map = fp === 'metadata.labels' ? pod.metadata.labels : fp === 'metadata.annotations' ? pod.metadata.annotations : undefined;
-      const text = map ? Object.entries(map).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') : fp === 'metadata.name' ? pod.metadata.name : '';
-      write(it.path, Buffer.from(text));
-    }
-  };
-  if (vol.configMap) await fromObj('configMap', vol.configMap);
-  if (vol.secret) await fromObj('secret', vol.secret);
-  if (vol.downwardAPI) downward(vol.downwardAPI.items);
+/** The files of a ConfigMap/Secret/projected/downwardAPI volume, the pod's service account token included. */
+function podVolumeFiles(pod: KObj, vol: any, sources: Sources, token: string): { files: VolumeFile[]; missing: string[] } {
+  const r = volumeFiles(pod, vol, sources);
   for (const s of vol.projected?.sources ?? []) {
-    if (s.configMap) await fromObj('configMap', s.configMap);
-    if (s.secret) await fromObj('secret', s.secret);
-    if (s.downwardAPI) downward(s.downwardAPI.items);
+    if (s.serviceAccountToken) r.files.push({ path: s.serviceAccountToken.path, data: Buffer.from(token), mode: vol.projected.defaultMode ?? 0o644 });
   }
+  return r;
 }
 
-// ---------- Patroni's kubeconfig: a token of the pod's own ServiceAccount ----------
-async function podKubeconfig(pod: KObj, file: string): Promise<void> {
-  const ns = pod.metadata.namespace!;
+const isFileVolume = (vol: any) => !!(vol.configMap || vol.secret || vol.projected || vol.downwardAPI);
+
+/** A TokenRequest for the pod's own ServiceAccount, bound to the pod. */
+async function podToken(pod: KObj): Promise<string> {
   const sa = pod.spec?.serviceAccountName ?? 'default';
-  const tr = await kube.create<any>(`/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
+  const tr = await kube.create<any>(`/api/v1/namespaces/${pod.metadata.namespace}/serviceaccounts/${sa}/token`, {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
     spec: { expirationSeconds: 86400, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid } },
   });
+  return tr.status.token;
+}
+
+/** Patroni's DCS credentials: a kubeconfig with the pod's token (a container would use in-cluster config). */
+function writeKubeconfig(pod: KObj, token: string, file: string): void {
+  const ns = pod.metadata.namespace!;
+  const who = `system:serviceaccount:${ns}:${pod.spec?.serviceAccountName ?? 'default'}`;
   const cfg = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'sandbox', cluster: { server: kube.server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: `system:serviceaccount:${ns}:${sa}`, user: { token: tr.status.token } }],
-    contexts: [{ name: KUBE_CONTEXT, context: { cluster: 'sandbox', user: `system:serviceaccount:${ns}:${sa}`, namespace: ns } }],
+    users: [{ name: who, user: { token } }],
+    contexts: [{ name: KUBE_CONTEXT, context: { cluster: 'sandbox', user: who, namespace: ns } }],
     'current-context': KUBE_CONTEXT,
   };
   fs.writeFileSync(file, dump(cfg), { mode: 0o600 });
   chown(file);
 }
 
-// ---------- kwok Exec object ----------
-async function ensureExec(pod: KObj, env: Record<string, string>, workDir: string): Promise<void> {
+/** Volumes of the pod on the host, and a view file per container (shims/pod-enter reads it). */
+async function preparePodFiles(pod: KObj): Promise<PodFiles> {
   const ns = pod.metadata.namespace!;
+  const podDir = path.join(root, 'p', pod.metadata.uid!.slice(0, 8));
+  fs.rmSync(podDir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(podDir, 'c'), { recursive: true, mode: 0o755 });
+  const kubeDir = path.join(podDir, 'kube');
+  fs.mkdirSync(kubeDir, { mode: 0o755 });
+  const token = await podToken(pod);
+  writeKubeconfig(pod, token, path.join(kubeDir, 'kubeconfig'));
+
+  const containers: any[] = pod.spec?.containers ?? [];
+  const used = new Set(containers.flatMap((c) => (c.volumeMounts ?? []).map((m: any) => m.name)));
+  const sources: Sources = { configMap: new Map(), secret: new Map() };
+  const volumes = new Map<string, { vol: any; dir: string }>();
+  for (const vol of pod.spec?.volumes ?? []) {
+    if (!used.has(vol.name)) continue;
+    let dir: string;
+    if (vol.persistentVolumeClaim) dir = await claimDir(ns, vol.persistentVolumeClaim.claimName);
+    else if (vol.emptyDir?.medium === 'Memory') dir = '';
+    else if (vol.hostPath) dir = vol.hostPath.path;
+    else {
+      dir = path.join(podDir, 'v', vol.name);
+      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      if (vol.emptyDir) fs.chmodSync(dir, 0o1777);
+      else if (isFileVolume(vol)) {
+        await fetchSources(ns, volumeSources(vol), sources);
+        const { files, missing } = podVolumeFiles(pod, vol, sources, token);
+        // The kubelet would keep the container waiting; the log says what is missing.
+        if (missing.length) log(`${ns}/${pod.metadata.name}: volume ${vol.name} lacks ${missing.join(', ')}`);
+        writeAtomic(dir, files, user);
+      }
+      chown(dir);
+    }
+    volumes.set(vol.name, { vol, dir });
+  }
+
+  const views = new Map<string, { file: string; mounts: ViewMount[] }>();
+  for (const c of containers) {
+    const mounts: ViewMount[] = [];
+    const tmpfs: string[] = [];
+    for (const vm of c.volumeMounts ?? []) {
+      const v = volumes.get(vm.name);
+      if (!v) continue;
+      if (v.dir === '') tmpfs.push(vm.mountPath);
+      else mounts.push({ mountPath: vm.mountPath, local: vm.subPath ? path.join(v.dir, vm.subPath) : v.dir, readOnly: !!vm.readOnly });
+    }
+    // What the node adds: cluster DNS for pod names (as /etc/hosts) and Patroni's kubeconfig.
+    mounts.push({ mountPath: '/etc/hosts', local: hostsPath, readOnly: true }, { mountPath: SANDBOX_ETC, local: kubeDir, readOnly: true });
+    const file = path.join(podDir, 'c', `${c.name}.view`);
+    fs.writeFileSync(file, viewFile({
+      base: nsBase, user: user ?? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }, workDir: c.workingDir ?? '/',
+      mounts, tmpfs, hide: NOT_IN_IMAGE,
+    }));
+    views.set(c.name, { file, mounts });
+  }
+  const pf: PodFiles = { pod, podDir, token, volumes, views };
+  podFiles.set(pod.metadata.uid!, pf);
+  return pf;
+}
+
+/** The environment every process of a container gets, beside the container's own `env`. */
+function baseEnv(pf: PodFiles): Record<string, string> {
+  return {
+    PATH: IMAGE_PATH, HOME: '/tmp', LANG: 'C.UTF-8', HOSTNAME: pf.pod.spec?.hostname ?? pf.pod.metadata.name,
+    KUBECONFIG: `${SANDBOX_ETC}/kubeconfig`,
+    PYTHONWARNINGS: 'ignore', // urllib3 warnings on stderr would count as failures for PGO
+    KPGO_PODS_ROOT: root, KPGO_POD: path.basename(pf.podDir), // marks: the runtime and down.sh find leftovers by them
+  };
+}
+
+function lookupIn(sources: Sources) {
+  return (kind: SourceKind, name: string, key: string) => keyValue(sources[kind].get(name), kind, key)?.toString('utf8');
+}
+
+async function envOf(pf: PodFiles, c: any): Promise<Record<string, string>> {
+  const sources: Sources = { configMap: new Map(), secret: new Map() };
+  for (const e of c.env ?? []) {
+    const r = e.valueFrom?.configMapKeyRef ?? e.valueFrom?.secretKeyRef;
+    if (r) await fetchSources(pf.pod.metadata.namespace!, [{ kind: e.valueFrom.configMapKeyRef ? 'configMap' : 'secret', name: r.name }], sources);
+  }
+  return withoutNssWrapper(containerEnv(pf.pod, c, lookupIn(sources)));
+}
+
+/** Env files for `kubectl exec` (shims/pod-exec reads them) and the kwok Exec object naming them. */
+async function ensureExec(pf: PodFiles, envs: Map<string, Record<string, string>>, defaultContainer: string): Promise<void> {
+  const pod = pf.pod;
+  const ns = pod.metadata.namespace!;
+  const target = (c: string) => {
+    const envFile = path.join(pf.podDir, 'c', `${c}.env.json`);
+    fs.writeFileSync(envFile, JSON.stringify(envs.get(c) ?? {}), { mode: 0o600 });
+    return { workDir: pf.podDir, envs: [{ name: 'KPGO_VIEW', value: pf.views.get(c)!.file }, { name: 'KPGO_ENV', value: envFile }] };
+  };
   const body = {
     apiVersion: 'kwok.x-k8s.io/v1alpha1',
     kind: 'Exec',
@@ -200,13 +307,10 @@ async function ensureExec(pod: KObj, env: Record<string, string>, workDir: strin
       ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid }],
     },
     spec: {
-      execs: [{
-        local: {
-          workDir,
-          envs: Object.entries(env).map(([name, value]) => ({ name, value })),
-          ...(user ? { securityContext: { runAsUser: user.uid, runAsGroup: user.gid } } : {}),
-        },
-      }],
+      execs: [
+        ...[...pf.views.keys()].map((c) => ({ containers: [c], local: target(c) })),
+        { local: target(defaultContainer) },
+      ],
     },
   };
   const base = `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${ns}/execs`;
@@ -215,128 +319,183 @@ async function ensureExec(pod: KObj, env: Record<string, string>, workDir: strin
   else await kube.create(base, body);
 }
 
+/** The pod's `pgbackrest server` container, on the pod's own loopback address. */
+function pgbackrestServer(pf: PodFiles, env: Record<string, string>): Sidecar | undefined {
+  const c = (pf.pod.spec?.containers ?? []).find((x: any) => x.name === 'pgbackrest' && (x.command ?? [])[0] === 'pgbackrest');
+  const ip = loopbackIP(pf.pod.status?.podIP);
+  if (!c || !ip) return undefined;
+  const key = `${pf.pod.metadata.namespace}/${pf.pod.metadata.name}`;
+  return new Sidecar({
+    key: `${key}:${c.name}`,
+    command: [...c.command, ...(c.args ?? [])],
+    // The configuration says tls-server-address = 0.0.0.0: every pod's server would want the same
+    // port. The environment outranks the configuration file in pgBackRest.
+    env: { ...env, PGBACKREST_TLS_SERVER_ADDRESS: ip },
+    viewFile: pf.views.get(c.name)!.file,
+    enter: ENTER,
+    logFile: path.join(logDir, `${pf.pod.metadata.namespace}_${pf.pod.metadata.name}_${c.name}.log`),
+    graceMs: (pf.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000,
+  }, log);
+}
+
+/** Directories the pod's init containers make (postgres-startup, pgbackrest-log-dir): these
+ *  scripts check the PostgreSQL major version, which differs here, so the runtime makes them. */
+function initDirs(pf: PodFiles, mounts: ViewMount[], dirs: string[]): void {
+  for (const d of dirs) {
+    const host = rewritePaths(d, mounts);
+    if (host === d) continue; // not on a volume of this container
+    fs.mkdirSync(host, { recursive: true, mode: 0o775 });
+    for (let p = host; p.length > 1 && !mounts.some((m) => m.local === p); p = path.dirname(p)) chown(p);
+  }
+}
+
 // ---------- one pod ----------
 function loadConfigPath(p: string): any {
-  const files = fs.statSync(p).isDirectory()
-    ? fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f) && f !== LOCAL_CONFIG_FILE).sort().map((f) => path.join(p, f))
-    : [p];
+  const files = fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f) && f !== LOCAL_CONFIG_FILE).sort().map((f) => path.join(p, f));
   return files.reduce((acc, f) => deepMerge(acc, load(fs.readFileSync(f, 'utf8')) ?? {}), {});
 }
 
 async function prepare(pod: KObj): Promise<Database> {
   const ns = pod.metadata.namespace!;
-  const uid = pod.metadata.uid!;
   const container = databaseContainer(pod);
   if (!container) throw new Error('no database container (named "database" or running patroni)');
-  const podDir = path.join(root, 'p', uid.slice(0, 8));
-  fs.rmSync(podDir, { recursive: true, force: true });
-  fs.mkdirSync(podDir, { recursive: true, mode: 0o755 });
-
-  const f: Fetched = { configMap: new Map(), secret: new Map() };
-  const mounts: Mount[] = [];
-  const volumeDirs: string[] = [];
-  const volumes = new Map<string, any>((pod.spec?.volumes ?? []).map((v: any) => [v.name, v]));
-  for (const vm of container.volumeMounts ?? []) {
-    const vol = volumes.get(vm.name);
-    if (!vol) continue;
-    let dir: string;
-    if (vol.persistentVolumeClaim) {
-      dir = await claimDir(ns, vol.persistentVolumeClaim.claimName);
-      volumeDirs.push(dir);
-    } else {
-      dir = path.join(podDir, 'v', vm.name);
-      if (!fs.existsSync(dir)) {
-        fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-        if (vol.emptyDir) fs.chmodSync(dir, 0o1777);
-        else await materialize(pod, vol, dir, f);
-        chown(dir);
-      }
-    }
-    mounts.push({ mountPath: vm.mountPath, local: vm.subPath ? path.join(dir, vm.subPath) : dir });
-  }
+  const pf = await preparePodFiles(pod);
+  const mounts = pf.views.get(container.name)!.mounts;
+  const host = (p: string) => rewritePaths(p, mounts);
 
   const ports = await allocatePorts();
   const containerPort = (container.ports ?? []).find((p: any) => p.name === 'postgres')?.containerPort ?? 5432;
-  const lookup = (kind: 'configMap' | 'secret', name: string, key: string) =>
-    keyValue(f[kind].get(name) ?? undefined, kind, key)?.toString('utf8');
-  for (const e of container.env ?? []) {
-    const r = e.valueFrom?.configMapKeyRef ?? e.valueFrom?.secretKeyRef;
-    if (r) await source(f, ns, e.valueFrom.configMapKeyRef ? 'configMap' : 'secret', r.name);
-  }
-  const env = localEnv(containerEnv(pod, container, lookup), mounts, ports, containerPort);
+  const env = { ...baseEnv(pf), ...localEnv(await envOf(pf, container), ports, containerPort) };
 
-  // The command, with its config path made local; Patroni reads every *.yaml of a directory.
-  const command: string[] = [...(container.command ?? []), ...(container.args ?? [])].map((a: string) => rewritePaths(a, mounts));
-  let configArg = command.findIndex((a, i) => i > 0 && fs.existsSync(a));
-  if (configArg < 0) throw new Error(`no configuration path in the container command: ${command.join(' ')}`);
-  let configDir = command[configArg];
-  if (!fs.statSync(configDir).isDirectory()) {
-    const dir = path.join(podDir, 'patroni');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(configDir, path.join(dir, '00-operator.yaml'));
-    if (env.PATRONICTL_CONFIG_FILE === configDir) env.PATRONICTL_CONFIG_FILE = dir;
-    configDir = command[configArg] = dir;
-  }
+  const command: string[] = [...(container.command ?? []), ...(container.args ?? [])];
+  const configArg = command.find((a, i) => i > 0 && host(a) !== a && fs.existsSync(host(a)) && fs.statSync(host(a)).isDirectory());
+  if (!configArg) throw new Error(`no configuration directory on a volume in the container command: ${command.join(' ')}`);
+  const configDir = host(configArg);
   const operatorConfig = loadConfigPath(configDir);
-  if (!operatorConfig.scope) throw new Error(`no Patroni scope in ${configDir} (operator configuration incomplete)`);
+  if (!operatorConfig.scope) throw new Error(`no Patroni scope in ${configArg} (operator configuration incomplete)`);
 
-  const tmp = mounts.find((m) => m.mountPath === '/tmp')?.local ?? path.join(podDir, 'v', 'tmp');
-  const socketDir = env.PGHOST?.startsWith('/') ? env.PGHOST : path.join(tmp, 'postgres');
-  for (const d of [tmp, socketDir]) {
-    fs.mkdirSync(d, { recursive: true, mode: 0o755 });
-    chown(d);
+  const socketDir = env.PGHOST?.startsWith('/') ? env.PGHOST : '/tmp/postgres';
+  initDirs(pf, mounts, [socketDir, '/pgdata/pgbackrest/log', '/pgdata/patroni/log', '/pgdata/logs/postgres']);
+  // PostgreSQL listens on a port of its own here; clients that name the container's port on the
+  // socket (pgBackRest's pg1-port) find it through a link.
+  if (containerPort !== ports.postgres) {
+    const link = path.join(host(socketDir), `.s.PGSQL.${containerPort}`);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(`.s.PGSQL.${ports.postgres}`, link);
   }
-  env.PGHOST = socketDir;
+  // postgres-startup copies the replication certificates where Patroni's configuration expects them.
+  const replSrc = host('/pgconf/tls/replication');
+  if (replSrc !== '/pgconf/tls/replication' && fs.existsSync(replSrc)) {
+    initDirs(pf, mounts, ['/tmp/replication']);
+    for (const f of ['tls.crt', 'tls.key', 'ca.crt']) {
+      const to = path.join(host('/tmp/replication'), f);
+      if (fs.existsSync(path.join(replSrc, f))) { fs.copyFileSync(path.join(replSrc, f), to); fs.chmodSync(to, 0o600); chown(to); }
+    }
+  }
+
   const overrides = localOverrides({
-    operatorConfig, mounts, ports, podName: pod.metadata.name, podIP: pod.status?.podIP, socketDir, kubeContext: KUBE_CONTEXT,
+    operatorConfig, ports, podName: pod.metadata.name, podIP: pod.status?.podIP, socketDir, kubeContext: KUBE_CONTEXT,
   });
   const header = '# Written by the sandbox database runtime (scripts/sandbox/pods): what a container and its node\n' +
     '# would provide. Everything else comes from the operator\'s files beside this one.\n';
   fs.writeFileSync(path.join(configDir, LOCAL_CONFIG_FILE), header + dump(overrides, { lineWidth: 200 }), { mode: 0o644 });
 
-  const kubeconfig = path.join(podDir, 'kubeconfig');
-  await podKubeconfig(pod, kubeconfig);
-
-  const fullEnv: Record<string, string> = {
-    PATH: kwokPath,
-    LANG: 'C.UTF-8',
-    HOME: tmp,
-    ...env,
-    KUBECONFIG: kubeconfig,
-    PYTHONWARNINGS: 'ignore',
-  };
-  const dataDir = env.PATRONI_POSTGRESQL_DATA_DIR ?? env.PGDATA ?? operatorConfig.postgresql?.data_dir ?? path.join(volumeDirs[0] ?? tmp, 'data');
-  await ensureExec(pod, { ...fullEnv, PGUSER: 'postgres', PATRONICTL_CONFIG_FILE: env.PATRONICTL_CONFIG_FILE ?? configDir }, tmp);
+  const podDataDir = env.PATRONI_POSTGRESQL_DATA_DIR ?? env.PGDATA ?? operatorConfig.postgresql?.data_dir ?? '/pgdata/data';
+  const envs = new Map<string, Record<string, string>>();
+  for (const c of pod.spec?.containers ?? []) envs.set(c.name, c === container ? env : { ...baseEnv(pf), ...(await envOf(pf, c)) });
+  await ensureExec(pf, envs, container.name);
+  const server = pgbackrestServer(pf, envs.get('pgbackrest') ?? baseEnv(pf));
+  if (server) sidecars.set(pod.metadata.uid!, server);
 
   fs.mkdirSync(logDir, { recursive: true });
   return new Database({
     namespace: ns,
     pod: pod.metadata.name,
-    podUid: uid,
-    podDir,
-    dataDir,
-    volumeDirs,
+    podUid: pod.metadata.uid!,
+    podDir: pf.podDir,
+    dataDir: host(podDataDir),
+    podDataDir,
+    volumeDirs: [...pf.volumes.values()].filter((v) => v.vol.persistentVolumeClaim).map((v) => v.dir),
     configDir,
-    command: command[0] === 'patroni' ? ['/usr/bin/patroni', ...command.slice(1)] : command,
-    env: fullEnv,
+    command: ['unshare', '--mount', '--propagation', 'private', '--', ENTER, ...command],
+    env: { ...env, KPGO_VIEW: pf.views.get(container.name)!.file },
     ports,
     logFile: path.join(logDir, `${ns}_${pod.metadata.name}.log`),
-    user,
     graceMs: (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000,
   }, log);
 }
 
+/** A pgBackRest repo host pod: its `pgbackrest server`, and exec into it. */
+async function prepareRepoHost(pod: KObj): Promise<Sidecar | undefined> {
+  const pf = await preparePodFiles(pod);
+  const envs = new Map<string, Record<string, string>>();
+  for (const c of pod.spec?.containers ?? []) envs.set(c.name, { ...baseEnv(pf), ...(await envOf(pf, c)) });
+  const def = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'] ?? pod.spec?.containers?.[0]?.name;
+  const server = pgbackrestServer(pf, envs.get('pgbackrest') ?? baseEnv(pf));
+  if (server) {
+    const mounts = pf.views.get('pgbackrest')!.mounts;
+    // pgbackrest-log-dir (init container): the log directory of each repository volume.
+    initDirs(pf, mounts, mounts.filter((m) => /^\/pgbackrest\/[^/]+$/.test(m.mountPath)).map((m) => `${m.mountPath}/log`));
+  }
+  await ensureExec(pf, envs, def);
+  return server;
+}
+
+/** ConfigMap and Secret volumes follow their objects, as the kubelet syncs them (it takes up to a
+ *  minute; here a few seconds). A pgBackRest server is told with SIGHUP, as its
+ *  pgbackrest-config container would. Two LISTs, whatever the number of pods. */
+async function refreshVolumes(): Promise<void> {
+  if (podFiles.size === 0) return;
+  const [cms, secrets] = await Promise.all([kube.list('/api/v1/configmaps'), kube.list('/api/v1/secrets')]);
+  const byNs = new Map<string, Sources>();
+  const of = (ns: string) => byNs.get(ns) ?? byNs.set(ns, { configMap: new Map(), secret: new Map() }).get(ns)!;
+  for (const c of cms) of(c.metadata.namespace!).configMap.set(c.metadata.name, c);
+  for (const s of secrets) of(s.metadata.namespace!).secret.set(s.metadata.name, s);
+  for (const [uid, pf] of podFiles) {
+    const sources = of(pf.pod.metadata.namespace!);
+    for (const [name, { vol, dir }] of pf.volumes) {
+      if (!dir || !isFileVolume(vol)) continue;
+      const { files, missing } = podVolumeFiles(pf.pod, vol, sources, pf.token);
+      if (missing.length && files.length === 0) continue; // the kubelet keeps what it had
+      if (!writeAtomic(dir, files, user)) continue;
+      log(`${pf.pod.metadata.namespace}/${pf.pod.metadata.name}: volume ${name} updated`);
+      const server = sidecars.get(uid);
+      if (server && pf.views.get('pgbackrest')?.mounts.some((m) => m.local === dir)) server.reload();
+    }
+  }
+}
+
+function forgetPod(uid: string): void {
+  const pf = podFiles.get(uid);
+  podFiles.delete(uid);
+  if (pf) fs.rmSync(pf.podDir, { recursive: true, force: true });
+}
+
+/** /etc/hosts of every pod view: rewritten in place (it is bind-mounted) when pods change. */
+function writeHosts(pods: KObj[]): void {
+  const text = hostsFile(fs.readFileSync('/etc/hosts', 'utf8'), pods);
+  let cur = '';
+  try {
+    cur = fs.readFileSync(hostsPath, 'utf8');
+  } catch {
+    /* first time */
+  }
+  if (cur !== text) fs.writeFileSync(hostsPath, text, { mode: 0o644 });
+}
+
 function release(db: Database): void {
-  usedPorts.delete(db.spec.ports.postgres);
-  usedPorts.delete(db.spec.ports.api);
-  fs.rmSync(db.spec.podDir, { recursive: true, force: true });
+  unreservePort(db.spec.ports.postgres);
+  unreservePort(db.spec.ports.api);
+  forgetPod(db.spec.podUid);
 }
 
 function stopDb(uid: string, reason: string): Promise<void> {
   const db = dbs.get(uid);
   if (!db) return Promise.resolve();
   if (!stopping.has(uid)) {
-    stopping.set(uid, db.stop(reason).finally(() => {
+    const server = sidecars.get(uid);
+    sidecars.delete(uid);
+    stopping.set(uid, Promise.all([db.stop(reason), server?.stop()]).then(() => undefined).finally(() => {
       release(db);
       dbs.delete(uid);
       stopping.delete(uid);
@@ -349,6 +508,46 @@ function stopDb(uid: string, reason: string): Promise<void> {
 // ---------- reconcile ----------
 let kwokNodes = new Set<string>();
 let nodesAt = 0;
+const REFRESH_MS = 5000;
+let refreshedAt = 0;
+const repoPreparing = new Set<string>();
+
+/** Repo host pods: no database, no cap; their pgbackrest server runs while they do. */
+function reconcileRepoHosts(pods: KObj[]): void {
+  const wanted = new Set(pods.map((p) => p.metadata.uid!));
+  for (const uid of repoHosts) {
+    if (wanted.has(uid)) continue;
+    repoHosts.delete(uid);
+    const server = sidecars.get(uid);
+    sidecars.delete(uid);
+    void (server?.stop() ?? Promise.resolve()).then(() => forgetPod(uid));
+  }
+  for (const pod of pods) {
+    const uid = pod.metadata.uid!;
+    if (repoHosts.has(uid) || repoPreparing.has(uid)) continue;
+    repoPreparing.add(uid);
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    prepareRepoHost(pod).then(
+      (server) => {
+        repoPreparing.delete(uid);
+        failures.delete(uid);
+        if (shuttingDown) return;
+        repoHosts.add(uid);
+        if (server) {
+          sidecars.set(uid, server);
+          server.start();
+        }
+        log(`${key}: repo host ready${server ? ' (pgbackrest server started)' : ''}`);
+      },
+      (e: Error) => {
+        repoPreparing.delete(uid);
+        forgetPod(uid);
+        if (failures.get(uid) !== e.message) log(`${key}: cannot start its repo host yet: ${e.message}`);
+        failures.set(uid, e.message);
+      },
+    );
+  }
+}
 
 async function reconcile(): Promise<void> {
   if (Date.now() - nodesAt > 10_000 || kwokNodes.size === 0) {
@@ -356,10 +555,18 @@ async function reconcile(): Promise<void> {
     kwokNodes = new Set(nodes.filter((n) => n.metadata.annotations?.['kwok.x-k8s.io/node'] === 'fake').map((n) => n.metadata.name));
     nodesAt = Date.now();
   }
-  const [pods, claims] = await Promise.all([
-    kube.list(`/api/v1/pods?labelSelector=${encodeURIComponent(`${DATA_LABEL}=postgres`)}`),
+  const [allPods, claims] = await Promise.all([
+    kube.list(`/api/v1/pods?labelSelector=${encodeURIComponent(`${DATA_LABEL} in (postgres,pgbackrest)`)}`),
     kube.list('/api/v1/persistentvolumeclaims'),
   ]);
+  const onKwok = (p: KObj) => kwokNodes.has(p.spec?.nodeName) && p.status?.phase === 'Running' && p.status?.podIP && !p.metadata.deletionTimestamp;
+  writeHosts(allPods.filter(onKwok));
+  reconcileRepoHosts(allPods.filter((p) => p.metadata.labels?.[DATA_LABEL] === 'pgbackrest' && onKwok(p)));
+  if (Date.now() - refreshedAt > REFRESH_MS) {
+    refreshedAt = Date.now();
+    refreshVolumes().catch((e: Error) => log(`volume refresh: ${e.message}`));
+  }
+  const pods = allPods.filter((p) => p.metadata.labels?.[DATA_LABEL] === 'postgres');
   const claimUid = new Map(claims.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c.metadata.uid!]));
   const slotKey = (p: KObj): string => {
     const container = databaseContainer(p);
@@ -368,14 +575,13 @@ async function reconcile(): Promise<void> {
     const uid = vol && claimUid.get(`${p.metadata.namespace}/${vol.persistentVolumeClaim.claimName}`);
     return uid ? `claim:${uid}` : `pod:${p.metadata.uid}`;
   };
-  const runnable = pods.filter((p) => kwokNodes.has(p.spec?.nodeName) && p.status?.phase === 'Running' && p.status?.podIP &&
-    !p.metadata.deletionTimestamp);
+  const runnable = pods.filter(onKwok);
   const wanted = new Set(runnable.map((p) => p.metadata.uid!));
   for (const [uid, db] of dbs) {
     if (!wanted.has(uid)) void stopDb(uid, 'pod deleted');
   }
   for (const uid of overCapLogged) if (!wanted.has(uid)) overCapLogged.delete(uid);
-  for (const uid of failures.keys()) if (!wanted.has(uid)) failures.delete(uid);
+  for (const uid of failures.keys()) if (!wanted.has(uid) && !repoPreparing.has(uid)) failures.delete(uid);
   // Slots: refresh the ones in use, release the ones whose member is gone.
   const now = Date.now();
   const liveClaims = new Set([...claimUid.values()].map((u) => `claim:${u}`));
@@ -423,9 +629,12 @@ async function reconcile(): Promise<void> {
         db.slot = slot;
         dbs.set(uid, db);
         db.start();
+        sidecars.get(uid)?.start();
       },
       (e: Error) => {
         preparing.delete(uid);
+        sidecars.delete(uid);
+        forgetPod(uid);
         if (failures.get(uid) !== e.message) log(`${key}: cannot start its database yet: ${e.message}`);
         failures.set(uid, e.message);
       },
@@ -485,18 +694,12 @@ async function reapLeftovers(): Promise<void> {
   const pdir = path.join(root, 'p');
   if (!fs.existsSync(pdir)) return;
   for (const d of fs.readdirSync(pdir)) {
-    try {
-      const st = JSON.parse(fs.readFileSync(path.join(pdir, d, 'state.json'), 'utf8'));
-      const pids = [st.patroniPid].filter((p: number) => alive(p) && cmdline(p).includes(st.configDir));
-      const pm = postmasterPid(st.dataDir);
-      const all = withDescendants([...pids, ...(pm ? [pm] : [])]);
-      if (all.length) {
-        log(`reaping leftover processes of ${d}: ${all.join(' ')}`);
-        signal(all, 'SIGTERM');
-        if (!(await waitGone(all, 20_000))) signal(withDescendants(all), 'SIGKILL');
-      }
-    } catch {
-      /* no state */
+    // Every process of a pod carries KPGO_POD=<its directory> (Patroni, PostgreSQL, pgBackRest, execs).
+    const all = withDescendants(pidsWithEnv('KPGO_POD', d));
+    if (all.length) {
+      log(`reaping leftover processes of ${d}: ${all.join(' ')}`);
+      signal(all, 'SIGTERM');
+      if (!(await waitGone(all, 20_000))) signal(withDescendants(all), 'SIGKILL');
     }
     fs.rmSync(path.join(pdir, d), { recursive: true, force: true });
   }
@@ -511,6 +714,7 @@ async function shutdown(): Promise<void> {
   const leaders = [...dbs.keys()].filter((u) => roles.get(u) === 'master' || roles.get(u) === 'primary' || roles.get(u) === 'standby_leader');
   await Promise.all([...dbs.keys()].filter((u) => !leaders.includes(u)).map((u) => stopDb(u, 'sandbox down')));
   await Promise.all(leaders.map((u) => stopDb(u, 'sandbox down')));
+  await Promise.all([...sidecars.values()].map((s) => s.stop()));
   log('all databases stopped');
   process.exit(0);
 }
@@ -525,7 +729,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
   await serveControl('pods-runtime', root, control);
-  log(`watching database pods (label ${DATA_LABEL}=postgres) on kwok nodes; cap ${cap}; as ${user ? 'postgres' : os.userInfo().username}`);
+  fs.mkdirSync(nsBase, { recursive: true, mode: 0o755 });
+  log(`watching database pods (label ${DATA_LABEL}=postgres) and repo hosts (=pgbackrest) on kwok nodes; cap ${cap}; as ${user ? 'postgres' : os.userInfo().username}`);
   while (!shuttingDown) {
     try {
       await reconcile();

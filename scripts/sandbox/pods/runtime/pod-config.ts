@@ -1,6 +1,7 @@
-// Turns an operator-made database pod into a local Patroni process: the container's command,
-// environment and volume mounts, plus only the overrides a container and its node would
-// otherwise provide (loopback ports, local paths, no TLS files, no pgAudit/pgBackRest).
+// Turns an operator-made database pod into a local Patroni process: the container's command and
+// environment, unchanged paths (the process runs in the pod's own view of the filesystem, see
+// pod-view.ts), plus only the overrides a container and its node would otherwise provide
+// (loopback addresses and ports, no TLS for PostgreSQL and Patroni's REST API).
 // Pure functions; the runtime (main.ts) fetches objects and writes files.
 import { KObj } from './kube.ts';
 
@@ -22,7 +23,7 @@ export function databaseContainer(pod: KObj): any | undefined {
   return cs.find((c) => c.name === 'database') ?? cs.find((c) => (c.command ?? [])[0] === 'patroni');
 }
 
-/** Rewrites every occurrence of a container mount path inside `s` to its local directory. */
+/** A container path as the runtime itself reaches it on the host (the pod's processes see the container path). */
 export function rewritePaths(s: string, mounts: Mount[]): string {
   if (mounts.length === 0) return s;
   const sorted = [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length);
@@ -69,13 +70,14 @@ export function containerEnv(pod: KObj, container: any, lookup: KeyLookup): Reco
 
 const DROP_ENV = new Set(['LD_PRELOAD', 'NSS_WRAPPER_PASSWD', 'NSS_WRAPPER_GROUP']);
 
-/** Container env with local paths and loopback addresses; what stays is the operator's. */
-export function localEnv(env: Record<string, string>, mounts: Mount[], ports: Ports, containerPort: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (DROP_ENV.has(k)) continue; // nss_wrapper is not installed; the postgres user exists
-    out[k] = rewritePaths(v, mounts);
-  }
+/** nss_wrapper is not installed; the postgres user exists. */
+export function withoutNssWrapper(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !DROP_ENV.has(k)));
+}
+
+/** Container env with loopback addresses; what stays is the operator's. */
+export function localEnv(env: Record<string, string>, ports: Ports, containerPort: number): Record<string, string> {
+  const out = withoutNssWrapper(env);
   const pg = `127.0.0.1:${ports.postgres}`;
   const api = `127.0.0.1:${ports.api}`;
   const set = (k: string, v: string) => { out[k] = v; };
@@ -102,30 +104,8 @@ export function deepMerge(base: any, patch: any): any {
   return out;
 }
 
-/** Leaves of `config` whose strings name container paths, rewritten, as a patch. */
-export function pathPatch(config: any, mounts: Mount[]): any {
-  if (typeof config === 'string') {
-    const r = rewritePaths(config, mounts);
-    return r === config ? undefined : r;
-  }
-  if (Array.isArray(config)) {
-    const items = config.map((c) => pathPatch(c, mounts));
-    return items.some((i) => i !== undefined) ? config.map((c, i) => (items[i] === undefined ? c : deepMerge(c, items[i]))) : undefined;
-  }
-  if (config && typeof config === 'object') {
-    let patch: any;
-    for (const [k, v] of Object.entries(config)) {
-      const p = pathPatch(v, mounts);
-      if (p !== undefined) (patch ??= {})[k] = p;
-    }
-    return patch;
-  }
-  return undefined;
-}
-
 export interface OverrideInput {
   operatorConfig: any;  // the merged patroni.yaml files the operator wrote
-  mounts: Mount[];
   ports: Ports;
   podName: string;
   podIP: string;
@@ -153,11 +133,10 @@ export function localOverrides(i: OverrideInput): any {
       bin_dir: PG_BIN,
       authentication: auth,
       // Local parameters win over the dynamic configuration the operator pushes with
-      // `patronictl edit-config`; these name files and libraries that are not installed here.
+      // `patronictl edit-config`. TLS stays off (connections go to loopback addresses the
+      // certificates do not name); pgAudit and pgBackRest archiving are real and not overridden.
       parameters: {
         ssl: 'off', ssl_cert_file: '', ssl_key_file: '', ssl_ca_file: '',
-        shared_preload_libraries: '',
-        archive_mode: 'off', archive_command: '', restore_command: '',
         unix_socket_directories: i.socketDir,
       },
       pg_hba: [
@@ -167,15 +146,5 @@ export function localOverrides(i: OverrideInput): any {
       ],
     },
   };
-  // bootstrap.dcs goes into the DCS as it is: it is the cluster's, not this container's.
-  const own = i.operatorConfig?.bootstrap?.dcs ? { ...i.operatorConfig, bootstrap: { ...i.operatorConfig.bootstrap, dcs: undefined } } : i.operatorConfig;
-  return overlay(pathPatch(own, i.mounts) ?? {}, fixed);
-}
-
-/** Like deepMerge, but keeps nulls: they delete keys when Patroni merges the files. */
-function overlay(base: any, patch: any): any {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: any = base && typeof base === 'object' && !Array.isArray(base) ? { ...base } : {};
-  for (const [k, v] of Object.entries(patch)) out[k] = overlay(out[k], v);
-  return out;
+  return fixed;
 }

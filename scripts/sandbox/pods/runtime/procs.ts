@@ -98,12 +98,29 @@ export async function waitGone(pids: number[], ms: number): Promise<boolean> {
   return !pids.some(alive);
 }
 
-/** The postmaster of a data directory, when one runs. */
-export function postmasterPid(dataDir: string): number | undefined {
+/** The postmaster of a data directory (host path), when one runs; its command line names the
+ *  directory as its container sees it (`seenAs`). */
+export function postmasterPid(dataDir: string, seenAs = dataDir): number | undefined {
   try {
     const pid = Number(fs.readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
-    return pid && alive(pid) && cmdline(pid).includes(dataDir) ? pid : undefined;
+    return pid && alive(pid) && cmdline(pid).includes(seenAs) ? pid : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Processes whose environment holds NAME=VALUE (the runtime marks every process it starts). */
+export function pidsWithEnv(name: string, value: string): number[] {
+  const needle = Buffer.from(`\0${name}=${value}\0`);
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const env = Buffer.concat([Buffer.from([0]), fs.readFileSync(`/proc/${d}/environ`), Buffer.from([0])]);
+      if (env.includes(needle)) out.push(Number(d));
+    } catch {
+      /* gone or not ours to read */
+    }
+  }
+  return out;
 }
