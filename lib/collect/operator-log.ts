@@ -10,7 +10,7 @@ import { operatorContainer, sourceFromText, type LogWindow, type OperatorLog, ty
 /** Pods a log can be read from: scheduled and not being deleted. */
 const readable = (p: KObject) => Boolean(p.spec?.nodeName) && !p.metadata.deletionTimestamp && Boolean(p.metadata.namespace);
 
-export async function readOperatorLog(client: ApiClient, pods: KObject[], window: LogWindow, gaps: Gap[], gapFrom: (e: Error, verb: string, resource: string, ns: string) => Gap): Promise<OperatorLog> {
+export async function readOperatorLog(client: ApiClient, pods: KObject[], window: LogWindow, gaps: Gap[], gapFrom: (e: Error, verb: string, resource: string, ns: string) => Gap): Promise<OperatorLog | undefined> {
   const targets = pods.filter(readable).flatMap((p) => {
     const container = operatorContainer(p);
     return container ? [{ namespace: p.metadata.namespace as string, name: p.metadata.name, container }] : [];
@@ -38,5 +38,7 @@ export async function readOperatorLog(client: ApiClient, pods: KObject[], window
       }
     }),
   );
-  return { sources: sources.filter((s): s is OperatorLogSource => s !== undefined) };
+  const read = sources.filter((s): s is OperatorLogSource => s !== undefined);
+  // Pods there, and none could be read: the log is unknown (the gaps say why), not empty.
+  return targets.length > 0 && read.length === 0 ? undefined : { sources: read };
 }
