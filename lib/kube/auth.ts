@@ -39,7 +39,7 @@ const EXEC_EXTENSION = 'client.authentication.k8s.io/exec';
  * credentials: refresh=false gives the current ones (re-reading a token file or re-running an
  * expired exec plugin when due), refresh=true follows a 401.
  */
-export function credentialSource(r: ResolvedContext, o: AuthOptions = {}): (refresh: boolean) => Promise<Credentials> {
+export function credentialSource(r: ResolvedContext, o: AuthOptions = {}): (refresh: boolean, refused?: Credentials) => Promise<Credentials> {
   const env = o.env ?? process.env;
   const now = o.now ?? Date.now;
   const c = r.cluster;
@@ -64,7 +64,8 @@ export function credentialSource(r: ResolvedContext, o: AuthOptions = {}): (refr
   let inlineToken: string | undefined;
   let auth: string | undefined;
   let exec: (() => Promise<ExecCredentialStatus>) | undefined;
-  let forget: () => void = () => undefined;
+  let forget: (run: Promise<ExecCredentialStatus> | undefined) => void = () => undefined;
+  const runOf = new WeakMap<Credentials, Promise<ExecCredentialStatus>>(); // which plugin run gave these credentials
   if (secure) {
     const ca = material(c['certificate-authority-data'], c['certificate-authority'], 'certificate-authority', `cluster "${c.name}"`);
     if (ca && c['insecure-skip-tls-verify'] === true) throw new ExitError('error: specifying a root certificates file with the insecure flag is not allowed');
@@ -97,14 +98,16 @@ export function credentialSource(r: ResolvedContext, o: AuthOptions = {}): (refr
     return agents.get(id);
   };
 
-  return async (refresh) => {
-    if (refresh) forget();
+  return async (refresh, refused) => {
+    if (refresh) forget(refused && runOf.get(refused));
     const h = { ...headers };
     let token = tokenFile?.() ?? inlineToken;
     let extra: https.AgentOptions = {};
     let id = '';
+    let run: Promise<ExecCredentialStatus> | undefined;
     if (exec) {
-      const cred = await exec();
+      run = exec();
+      const cred = await run;
       if (cred.token) token = cred.token;
       if (cred.clientCertificateData && cred.clientKeyData) {
         extra = { cert: cred.clientCertificateData, key: cred.clientKeyData };
@@ -112,7 +115,9 @@ export function credentialSource(r: ResolvedContext, o: AuthOptions = {}): (refr
       }
     }
     if (token) h.Authorization = `Bearer ${token}`;
-    return { headers: h, agent: agentFor(extra, id), auth: token ? undefined : auth };
+    const creds: Credentials = { headers: h, agent: agentFor(extra, id), auth: token ? undefined : auth };
+    if (run) runOf.set(creds, run);
+    return creds;
   };
 }
 
@@ -194,9 +199,10 @@ function cachedExec(run: () => Promise<ExecCredentialStatus>, now: () => number)
       }
       return pending;
     },
-    // Several requests failing with 401 at once give one new run, not one each.
-    forget: () => {
-      if (settled) pending = undefined;
+    // client-go's maybeRefreshCreds: only when the refused credentials are still the cached ones,
+    // so that requests refused together give one new run, not one each.
+    forget: (refusedRun: Promise<ExecCredentialStatus> | undefined) => {
+      if (settled && (refusedRun === undefined || refusedRun === pending)) pending = undefined;
     },
   };
 }

@@ -22,8 +22,9 @@ export interface HttpClientOptions {
   defaultNamespace: string;
   /** Per request, 0 = none (kubectl's --request-timeout). */
   timeoutMs: number;
-  /** Called before each request, with refresh=true after a 401 (exec credentials may have expired). */
-  credentials: (refresh: boolean) => Promise<Credentials>;
+  /** Called before each request; after a 401 with refresh=true and the credentials refused
+   *  (an exec plugin then runs again, once for all the requests refused with the same ones). */
+  credentials: (refresh: boolean, refused?: Credentials) => Promise<Credentials>;
   /** LIST page size. Default 5000, not kubectl's 500: a whole fleet (500 clusters make ~3,000
    *  Endpoints) then lists in one page per kind, so the request count does not grow with it,
    *  while a page stays a bounded response. */
@@ -126,18 +127,27 @@ export class HttpApiClient implements ApiClient {
   }
 
   async watch(path: string, query: Record<string, string | undefined>, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    const used: { creds?: Credentials } = {};
     try {
-      await this.watchOnce(path, query, onEvent, signal, false);
+      await this.watchOnce(path, query, onEvent, signal, used);
     } catch (e) {
       // An exec credential that expired while watching: run the plugin again and resume once, as requests do.
       if (!(e instanceof ApiError && e.status === 401)) throw e;
-      await this.watchOnce(path, query, onEvent, signal, true);
+      await this.watchOnce(path, query, onEvent, signal, used, true);
     }
   }
 
-  private async watchOnce(path: string, query: Record<string, string | undefined>, onEvent: (e: WatchEvent) => void, signal: AbortSignal, refresh: boolean): Promise<void> {
+  private async watchOnce(
+    path: string,
+    query: Record<string, string | undefined>,
+    onEvent: (e: WatchEvent) => void,
+    signal: AbortSignal,
+    used: { creds?: Credentials },
+    refresh = false,
+  ): Promise<void> {
     if (signal.aborted) return;
-    const creds = await this.credentials(refresh);
+    const creds = await this.opts.credentials(refresh, refresh ? used.creds : undefined);
+    used.creds = creds;
     const url = this.url(path, { ...query, watch: 'true' });
     this.sent++;
     await new Promise<void>((resolve, reject) => {
@@ -196,7 +206,7 @@ export class HttpApiClient implements ApiClient {
   private async exchange(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string): Promise<Raw> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      const creds = await this.credentials(false);
+      const creds = await this.opts.credentials(false);
       const res = await this.send(method, path, query, body, contentType, creds);
       const retryAfter = parseRetryAfter(res.headers['retry-after']);
       if ((res.status === 429 || (res.status >= 500 && retryAfter !== undefined)) && attempt < this.opts.maxRetries) {
@@ -205,16 +215,11 @@ export class HttpApiClient implements ApiClient {
       }
       if (res.status === 401 && !refreshed) {
         refreshed = true;
-        await this.credentials(true);
+        await this.opts.credentials(true, creds);
         continue;
       }
       return res;
     }
-  }
-
-  /** Asked before every request: the source decides what it caches (token files are re-read, exec credentials expire). */
-  private credentials(refresh: boolean): Promise<Credentials> {
-    return this.opts.credentials(refresh);
   }
 
   private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials): Promise<Raw> {

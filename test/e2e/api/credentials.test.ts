@@ -145,6 +145,36 @@ test('--user and --cluster pick entries the current context does not use', async
   assert.match(anonymous.stderr, /Unauthorized|must be logged in/);
 });
 
+test('an exec plugin whose first token the apiserver refuses (401) is run again and the call succeeds', async () => {
+  const c = admin();
+  const dir = mkdtempSync(path.join(tmp, 'exec-'));
+  writeFileSync(path.join(dir, 'good'), tokenOf(reader));
+  // First run: a token the apiserver does not know; every later run: the reader's.
+  const plugin = path.join(dir, 'plugin.sh');
+  writeFileSync(
+    plugin,
+    `#!/bin/sh\necho run >> "${dir}/runs"\nif [ "$(wc -l < "${dir}/runs")" -eq 1 ]; then t=expired; else t=$(cat "${dir}/good"); fi\n` +
+      `printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$t"\n`,
+    { mode: 0o755 },
+  );
+  const kc = path.join(dir, 'kubeconfig');
+  writeFileSync(
+    kc,
+    dump({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'x',
+      clusters: [{ name: 'real', cluster: c['certificate-authority'] ? { ...c, 'certificate-authority': caFile() } : c }],
+      users: [{ name: 'exec', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: plugin } } }],
+      contexts: [{ name: 'x', context: { cluster: 'real', user: 'exec', namespace: ns } }],
+    }),
+  );
+  const r = await kubectlPgo(['status', 'hippo', '-o', 'json'], { kubeconfig: kc });
+  assert.ok(r.code === 0 || r.code === 2, describeRun('status with a refused first exec token', r));
+  assert.is(clusterIn(reportOf(r), ns, 'hippo').name, 'hippo');
+  assert.is(readFileSync(path.join(dir, 'runs'), 'utf8').trim().split('\n').length, 2, 'the plugin ran twice: once more after the 401');
+});
+
 test('in a pod, with no kubeconfig: the service account token, CA and namespace are used (a CronJob running status)', async () => {
   const server = new URL(String(admin().server));
   writeFileSync(path.join(tmp, 'token'), tokenOf(reader));

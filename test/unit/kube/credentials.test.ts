@@ -288,10 +288,14 @@ test('a 401 runs the plugin again and retries, for requests and for a watch (sta
   });
   const { client, body } = await call(kubeconfig({ user: { exec: { apiVersion: V1, interactiveMode: 'Never', command: cmd } } }));
   assert.is(body.auth, 'Bearer t2');
-  accept = 3; // the token expires while we watch
+  accept = 3; // t2 expires: five requests refused together give one new run, not five
+  const bodies = await Promise.all([1, 2, 3, 4, 5].map(() => client.request({ method: 'GET', path: '/version' })));
+  assert.ok(bodies.every((b) => b.auth === 'Bearer t3'), JSON.stringify(bodies));
+  assert.is(readFileSync(join(dir, 'n'), 'utf8').trim(), '3');
+  accept = 4; // and again while we watch
   const seen: string[] = [];
   await client.watch('/api/v1/pods', {}, (e) => seen.push(String(e.object?.metadata?.name)), new AbortController().signal);
-  assert.equal(seen, ['seen-with-t3']);
+  assert.equal(seen, ['seen-with-t4']);
 });
 
 test('an exec plugin steps aside when the user already has a token (--token), basic auth or a certificate', async () => {
