@@ -24,11 +24,18 @@ function readQuoted(line: string, start: number): { value: string; end: number }
   let i = start + 1;
   let out = '';
   let from = i;
+  // Positions of the next quote and backslash are kept until passed: an error with many escapes
+  // (PGO quotes whole shell scripts) is scanned once, not once per escape.
+  let j = -1;
+  let k = -1;
   for (;;) {
-    const j = line.indexOf('"', i);
-    const k = line.indexOf('\\', i);
+    if (j < i) j = line.indexOf('"', i);
+    if (k < i && k !== -2) {
+      k = line.indexOf('\\', i);
+      if (k < 0) k = -2;
+    }
     if (j < 0) return undefined;
-    if (k < 0 || j < k) return { value: out + line.slice(from, j), end: j + 1 };
+    if (k === -2 || j < k) return { value: out + line.slice(from, j), end: j + 1 };
     out += line.slice(from, k);
     const c = line[k + 1];
     if (c === undefined) return undefined;

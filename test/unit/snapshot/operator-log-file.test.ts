@@ -64,4 +64,13 @@ test('a log bigger than the cap: only its newest bytes, from the first whole lin
   assert.is(s.digest.skipped, 0);
 });
 
+test("the README's example: real objects, real log lines (namespace db), ReconcileFailing in PGO's words", () => {
+  const dir = path.join(path.dirname(fixture('incident/incident.yaml')), '..', 'reconcile-failing');
+  const snap = loadSnapshot(dir, everywhere);
+  const f = runChecks(snap, { ...opts, now: new Date(snap.takenAt) }).find((x) => x.code === 'ReconcileFailing')!;
+  assert.ok(f);
+  assert.match(f.message, 'reconcilePGBouncerInPostgreSQL: "Internal error occurred: error executing command in container: cmd wait: bash -ceu -- ..." (4 times since 13:07 UTC, last at 13:07:15 UTC)');
+  assert.is(f.data?.file, 'internal/controller/postgrescluster/pgbouncer.go:153');
+});
+
 test.run();
