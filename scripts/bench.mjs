@@ -5,6 +5,7 @@
 const SECTIONS = {
   startup: () => import('./bench/startup.mjs'),
   collect: () => import('./bench/collect-section.mjs'),
+  log: () => import('./bench/operator-log-section.mjs'),
 };
 
 const args = process.argv.slice(2);
