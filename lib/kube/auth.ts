@@ -6,20 +6,19 @@
 // - an exec plugin only when no token, basic auth or client certificate is configured; its answer
 //   is cached until expirationTimestamp, and run again after a 401;
 // - a CA together with insecure-skip-tls-verify is refused, with client-go's message;
-// - the proxy: proxy-url, else HTTPS_PROXY/HTTP_PROXY/NO_PROXY (proxy-env.ts), CONNECT tunnels.
+// - the proxy: proxy-url, else HTTPS_PROXY/HTTP_PROXY/NO_PROXY (proxy-env.ts); tunnels in proxy-tunnel.ts.
 // Written here rather than taken from client-node's KubeConfig, whose module graph (generated
 // models, proxy and websocket libraries) nearly doubled the start-up time of every call.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
-import tls from 'node:tls';
 import { ExitError } from '../cli/exit.ts';
 import type { Credentials } from './client.ts';
 import { oneLine } from './errors.ts';
 import { checkExecConfig, runExecPlugin, type ExecCluster, type ExecCredentialStatus } from './exec-credential.ts';
 import type { ResolvedContext } from './kubeconfig.ts';
 import { proxyFor } from './proxy-env.ts';
+import { proxyAgent } from './proxy-tunnel.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
@@ -92,6 +91,11 @@ export function credentialSource(r: ResolvedContext, o: AuthOptions = {}): (refr
   }
 
   const proxy = proxyFor(server, c['proxy-url'] ? String(c['proxy-url']) : undefined, env);
+  if (proxy && !['http:', 'https:', 'socks5:'].includes(proxy.protocol)) {
+    const scheme = proxy.protocol.slice(0, -1);
+    if (c['proxy-url']) throw new ExitError(`error: invalid 'proxy-url' "${c['proxy-url']}" for cluster "${c.name}": unsupported scheme "${scheme}", must be http, https, or socks5`);
+    throw new ExitError(`error: the proxy from the environment (${proxy.host}) has the unsupported scheme "${scheme}"; use http, https or socks5`);
+  }
   const agents = new Map<string, http.Agent | undefined>();
   const agentFor = (extra: https.AgentOptions, id: string) => {
     if (!agents.has(id)) agents.set(id, proxy ? proxyAgent(proxy, !secure, { ...tlsOpts, ...extra }) : secure ? new https.Agent({ ...tlsOpts, ...extra, keepAlive: true }) : undefined);
@@ -230,44 +234,4 @@ function authProviderToken(provider: Raw, user: string): string {
     oidc: 'use an exec plugin such as kubelogin (int128/kubelogin), or log in again so the kubeconfig holds an id-token',
   };
   throw new ExitError(`error: user "${user}" uses the auth-provider "${name}", which kubectl no longer supports; ${hint[name] ?? 'use an exec credential plugin'}`);
-}
-
-/** An agent that reaches the server through an HTTP(S) proxy with CONNECT, as Go's transport does for https. */
-function proxyAgent(proxy: URL, serverIsHttp: boolean, tlsOpts: https.AgentOptions): http.Agent {
-  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw new ExitError(`error: proxy ${proxy.protocol}//${proxy.host}: only http:// and https:// proxies are supported`);
-  }
-  const proxyAuth = proxy.username ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` : undefined;
-  const AgentClass = serverIsHttp ? http.Agent : https.Agent;
-  const agent = new AgentClass({ ...tlsOpts, keepAlive: true });
-  const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
-  const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  (agent as any).createConnection = (opts: any, cb: (err: Error | null, s?: net.Socket) => void) => {
-    const host = String(opts.host).replace(/^\[|\]$/g, '');
-    const target = `${net.isIPv6(host) ? `[${host}]` : host}:${opts.port}`;
-    const req = (proxy.protocol === 'https:' ? https : http).request({
-      host: proxyHost,
-      port: proxyPort,
-      method: 'CONNECT',
-      path: target,
-      headers: { Host: target, ...(proxyAuth ? { 'Proxy-Authorization': proxyAuth } : {}) },
-      agent: false,
-    });
-    req.once('connect', (res, socket) => {
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        cb(Object.assign(new Error(`proxy ${proxy.host} refused CONNECT to ${target}: HTTP ${res.statusCode}`), { code: 'EPROXY' }));
-        return;
-      }
-      if (serverIsHttp) return cb(null, socket);
-      const secure = tls.connect({ ...tlsOpts, socket, servername: tlsOpts.servername ?? (net.isIP(host) ? undefined : host) } as tls.ConnectionOptions);
-      secure.once('secureConnect', () => cb(null, secure));
-      secure.once('error', (e) => cb(e));
-    });
-    req.once('error', (e) => cb(e));
-    req.end();
-    return undefined;
-  };
-  return agent;
 }

@@ -104,7 +104,7 @@ function inCidr(ip: string, cidr: string): boolean {
 }
 
 /** 16 bytes, IPv4 as ::ffff:a.b.c.d (Go's net.IP form, so a v4 address matches its v4-mapped CIDR). */
-function ipBytes(ip: string): number[] {
+export function ipBytes(ip: string): number[] {
   if (net.isIPv4(ip)) return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...ip.split('.').map(Number)];
   let text = ip;
   const tail: number[] = [];

@@ -182,8 +182,8 @@ test('proxy-url: requests tunnel through an HTTP CONNECT proxy', async () => {
     const { body } = await get(kubeconfig(stub.url, { token: 'via-proxy' }, { 'proxy-url': proxy.url }));
     assert.is(body.auth, 'Bearer via-proxy');
     assert.equal(proxy.connects.map((c) => c.target), [`127.0.0.1:${stub.port}`]);
-    const socks = await get(kubeconfig(stub.url, { token: 't' }, { 'proxy-url': 'socks5://127.0.0.1:1080' })).catch((e) => e);
-    assert.match(socks.message, /only http:\/\/ and https:\/\/ proxies are supported/);
+    const ftp = await get(kubeconfig(stub.url, { token: 't' }, { 'proxy-url': 'ftp://127.0.0.1:21' })).catch((e) => e);
+    assert.is(ftp.message, `error: invalid 'proxy-url' "ftp://127.0.0.1:21" for cluster "k": unsupported scheme "ftp", must be http, https, or socks5`);
   } finally {
     await proxy.close();
   }

@@ -18,7 +18,7 @@ import { credentialSource, TOKEN_FILE_REREAD_MS } from '../../../lib/kube/auth.t
 import { connect } from '../../../lib/kube/connect.ts';
 import { inClusterContext } from '../../../lib/kube/in-cluster.ts';
 import type { ResolvedContext } from '../../../lib/kube/kubeconfig.ts';
-import { startConnectProxy, type ConnectProxy } from '../../fixtures/kube/connect-proxy.ts';
+import { startConnectProxy, startSocks5Proxy, type ConnectProxy } from '../../fixtures/kube/connect-proxy.ts';
 import { json, startStub, status, tempFiles, type Handler, type Stub } from '../../fixtures/kube/stub-server.ts';
 
 const TLS = resolve(fileURLToPath(import.meta.url), '../../../fixtures/kube/tls');
@@ -147,6 +147,16 @@ test('proxy-url wins over HTTPS_PROXY; an IPv6 server is a bracketed CONNECT tar
   const { body } = await call(cfg, { env: { HTTPS_PROXY: 'http://127.0.0.1:1' } });
   assert.is(body.auth, 'Bearer v6');
   assert.equal(proxy.connects.map((c) => c.target), [`[::1]:${port}`]);
+});
+
+test('a socks5:// proxy-url: the host name is sent to the proxy (resolved there), user/password from the URL', async () => {
+  stub = await tlsStub();
+  proxy = await startSocks5Proxy({ auth: { user: 'me', pass: 'p@ss' }, hosts: { 'kube.test': '127.0.0.1' } });
+  const cfg = kubeconfig({ server: `https://kube.test:${stub.port}`, user: { token: 's5' }, cluster: { 'tls-server-name': 'localhost', 'proxy-url': `socks5://me:p%40ss@127.0.0.1:${proxy.port}` } });
+  assert.is((await call(cfg)).body.auth, 'Bearer s5');
+  assert.equal(proxy.connects[0], { target: `kube.test:${stub.port}`, auth: 'me:p@ss' });
+  const wrong = kubeconfig({ server: `https://kube.test:${stub.port}`, user: { token: 's5' }, cluster: { 'tls-server-name': 'localhost', 'proxy-url': `socks5://me:nope@127.0.0.1:${proxy.port}` } });
+  assert.match(await failure(call(wrong)), /socks5 proxy 127\.0\.0\.1:\d+: username\/password authentication failed/);
 });
 
 // --- 3. token and tokenFile ----------------------------------------------------------------------
