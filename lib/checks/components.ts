@@ -5,8 +5,8 @@ import type { ClusterView } from '../view/cluster-view.ts';
 import { disableSwitchover, heal, removeTrigger } from './commands.ts';
 import { blockerOf, finding, readable, type Check, type CheckContext } from './context.ts';
 
-function waitOrUnblock(ctx: CheckContext, v: ClusterView, what: string): { detail: string; remedy: string; blocker?: Finding } {
-  const blocker = blockerOf(ctx, v);
+function waitOrUnblock(ctx: CheckContext, v: ClusterView, what: string, step: string): { detail: string; remedy: string; blocker?: Finding } {
+  const blocker = blockerOf(ctx, v, step);
   if (!blocker) {
     return {
       detail: `Nothing visible stops PGO from creating ${what} on its next reconcile.`,
@@ -27,7 +27,7 @@ function repoHost(ctx: CheckContext, v: ClusterView): Finding[] {
   const repos: Array<{ name?: string; volume?: unknown }> = v.object.spec?.backups?.pgbackrest?.repos ?? [];
   const volumeRepos = repos.filter((r) => r.volume).map((r) => r.name ?? '?');
   if (!volumeRepos.length || v.repoHost || !readable(v, 'statefulsets') || v.shutdown) return [];
-  const w = waitOrUnblock(ctx, v, `StatefulSet ${v.name}-repo-host`);
+  const w = waitOrUnblock(ctx, v, `StatefulSet ${v.name}-repo-host`, 'reconcilePGBackRest');
   return [finding(v, {
     code: 'RepoHostMissing',
     severity: 'error',
@@ -47,7 +47,7 @@ function pgBouncer(ctx: CheckContext, v: ClusterView): Finding[] {
   const d = v.pgBouncer;
   const name = `${v.name}-pgbouncer`;
   if (!d) {
-    const w = waitOrUnblock(ctx, v, `Deployment ${name}`);
+    const w = waitOrUnblock(ctx, v, `Deployment ${name}`, 'reconcilePGBouncer');
     return [finding(v, {
       code: 'PgBouncerUnavailable',
       severity: 'error',

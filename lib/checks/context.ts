@@ -2,6 +2,7 @@
 // other than opts.now, no randomness.
 import type { CheckOptions, ClusterRef, Finding, Severity, Snapshot } from '../model/types.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
+import { pipelineFor, stepOfFunc } from '../explain/pipelines.ts';
 
 export interface CheckContext {
   snap: Snapshot;
@@ -46,15 +47,29 @@ export function readable(v: ClusterView, ...resources: string[]): boolean {
 // The order PGO runs its reconcile in: an earlier blocker hides the later ones.
 const BLOCKER_ORDER = ['OperatorMissing', 'OperatorNotReady', 'PgoReconcileStopped', 'InvalidStandbyConfiguration', 'ReconcilePaused', 'SwitchoverBlocked'];
 
-/** The blocking finding that stops PGO first for this cluster (operator findings count for all). */
-export function blockerOf(ctx: CheckContext, v: ClusterView): Finding | undefined {
+/** The blocking finding that stops PGO first for this cluster (operator findings count for all).
+ *  `step`: PGO's step that would fix what the caller reports; a ReconcileFailing at a step PGO runs
+ *  after it does not keep PGO from it (a step it cannot place still counts: never a false wait). */
+export function blockerOf(ctx: CheckContext, v: ClusterView, step?: string): Finding | undefined {
   const mine = ctx.earlier.filter((f) => f.blocking &&
-    (f.cluster === null || (f.cluster.namespace === v.namespace && f.cluster.name === v.name)));
+    (f.cluster === null || (f.cluster.namespace === v.namespace && f.cluster.name === v.name)) &&
+    !(step && f.code === 'ReconcileFailing' && failsAfter(ctx, f, step)));
   const rank = (f: Finding) => {
     const i = BLOCKER_ORDER.indexOf(f.code);
     return i < 0 ? BLOCKER_ORDER.length : i;
   };
   return mine.sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/** The log's failing step (data.func) comes after `step` in PGO's reconcile order for its version. */
+function failsAfter(ctx: CheckContext, f: Finding, step: string): boolean {
+  const dep = ctx.snap.operator.deployments[0];
+  const version = dep?.metadata.labels?.['app.kubernetes.io/version'] ?? ctx.snap.pgo.crdVersion;
+  const { pipeline } = pipelineFor(typeof version === 'string' ? version : undefined);
+  const failing = stepOfFunc(pipeline, typeof f.data?.func === 'string' ? f.data.func : undefined);
+  const at = pipeline.steps.findIndex((s) => s.name === step);
+  const failingAt = failing ? pipeline.steps.indexOf(failing) : -1;
+  return at >= 0 && failingAt >= 0 && failingAt > at;
 }
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

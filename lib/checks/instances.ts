@@ -58,7 +58,7 @@ function missingInSet(ctx: CheckContext, v: ClusterView, set: InstanceSetView): 
     : pvcsKnown ? 'a new instance with a fresh, empty volume (no unused pgdata PVC of this set is left)'
       : 'an instance whose volume could not be determined (PVCs were not readable)'));
 
-  const blocker = blockerOf(ctx, v);
+  const blocker = blockerOf(ctx, v, 'reconcileInstanceSets');
   const subject = first.instance ? `StatefulSet/${first.instance}` : `PostgresCluster/${v.name}`;
   const what = named.length ? `${named.join(', ')} ${named.length === 1 ? 'is' : 'are'} missing` : `${plural(missing, 'instance')} missing`;
   const message = `Instance set ${set.name} has ${have} of ${set.desiredReplicas} instance StatefulSets: ${what}` +
@@ -98,7 +98,7 @@ function orphaned(ctx: CheckContext, v: ClusterView): Finding[] {
   return v.orphanedInstances.map((i) => {
     const pvcs = [i.pgdata, i.pgwal].filter((p): p is KObject => !!p).map((p) => p.metadata.name);
     if (i.statefulSet || i.pod) {
-      const blocker = blockerOf(ctx, v);
+      const blocker = blockerOf(ctx, v, 'reconcileInstanceSets');
       return finding(v, {
         code: 'InstanceOrphaned',
         severity: 'warning',

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { DEFAULT_MAX_LAG_BYTES, healthOf, runChecks } from '../../../lib/checks/index.ts';
 import type { Snapshot } from '../../../lib/model/types.ts';
 import { logWindow, sourceFromText } from '../../../lib/operator-log/source.ts';
-import { base, byCode, HIPPO, one, opts } from '../../helpers/check-fixtures.ts';
+import { base, byCode, HIPPO, one, opts, remove } from '../../helpers/check-fixtures.ts';
 import { fixture, snapshotFromYaml } from '../../helpers/snapshot-from-yaml.ts';
 
 const POD = { namespace: 'postgres-operator', name: 'pgo-7d4b9c8f6-x2x7q', container: 'operator' };
@@ -119,6 +119,20 @@ test('the switchover step failing while no SwitchoverBlocked is predicted: Recon
   const snap = withLog(base(), failed('2026-11-25T16:20:01Z', 'r1', 'TargetInstance was specified but not found in the cluster', SWITCHOVER, 'patroni.go:500'));
   const f = one(runChecks(snap, opts), 'ReconcileFailing');
   assert.match(f.remedy, 'kubectl annotate postgrescluster hippo -n db postgres-operator.crunchydata.com/trigger-switchover-');
+});
+
+test('InstanceMissing is blocked by a ReconcileFailing before the instance step, not by one after it', () => {
+  const missing = (func: string) => {
+    const snap = withLog(base(), failed('2026-11-25T16:20:01Z', 'r1', 'boom', func, 'x.go:1'));
+    remove(snap, 'statefulSets', 'hippo-instance1-wxyz');
+    remove(snap, 'pods', 'hippo-instance1-wxyz-0');
+    return one(runChecks(snap, opts), 'InstanceMissing');
+  };
+  const before = missing('postgrescluster.(*Reconciler).reconcilePatroniDynamicConfiguration');
+  assert.is(before.blockedBy, 'ReconcileFailing');
+  assert.match(before.detail, 'It cannot: ReconcileFailing stops every reconcile before the instance step');
+  const after = missing(PGBOUNCER);
+  assert.is(after.blockedBy, undefined, 'PGO reaches the instance step before it fails at pgBouncer');
 });
 
 test.run();
