@@ -6,6 +6,7 @@ import https from 'node:https';
 import type { KObject } from '../model/types.ts';
 import type { ApiClient, ListResult, RequestOptions, WatchEvent } from './api.ts';
 import { ApiError, NetworkError, apiErrorFrom, networkErrorFrom, timeoutError } from './errors.ts';
+import { ListDecoder } from './list-decoder.ts';
 
 export const DEFAULT_PAGE_SIZE = 5000;
 
@@ -49,6 +50,17 @@ interface Raw {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** A 2xx LIST body, decoded while it arrived (then body is ''). */
+  list?: ListDecoder;
+}
+
+type Page = { kind?: string; apiVersion?: string; metadata?: { continue?: string; resourceVersion?: string }; items?: KObject[] };
+
+/** managedFields[].fieldsV1 is most of an object's bytes and nothing here reads it; the entries (manager, time, ...) stay. */
+function dropFieldsV1(item: Record<string, unknown>): void {
+  const mf = (item.metadata as { managedFields?: unknown } | undefined)?.managedFields;
+  if (!Array.isArray(mf)) return;
+  for (const f of mf) if (f && typeof f === 'object') delete (f as { fieldsV1?: unknown }).fieldsV1;
 }
 
 export class HttpApiClient implements ApiClient {
@@ -98,11 +110,7 @@ export class HttpApiClient implements ApiClient {
       let cont: string | undefined;
       try {
         do {
-          const page = await this.request<{ kind?: string; apiVersion?: string; metadata?: { continue?: string; resourceVersion?: string }; items?: KObject[] }>({
-            method: 'GET',
-            path,
-            query: { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, continue: cont },
-          });
+          const page = await this.listPage(path, { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, continue: cont });
           // Items of a LIST carry no kind/apiVersion; fill them in so objects look the same as in `kubectl get -o yaml`.
           const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
           for (const item of page.items ?? []) {
@@ -202,12 +210,23 @@ export class HttpApiClient implements ApiClient {
     });
   }
 
+  /** One page of a LIST, its items parsed one by one while the body arrives (lib/kube/list-decoder.ts). */
+  private async listPage(path: string, query: RequestOptions['query']): Promise<Page> {
+    const res = await this.exchange('GET', path, query, undefined, 'application/json', true);
+    if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res.status, res.body);
+    try {
+      return (res.list?.end() ?? {}) as Page;
+    } catch {
+      throw new ApiError(`error: the server returned a response that is not JSON for GET ${path}`, res.status, 'InternalError');
+    }
+  }
+
   /** One request with the bounded 429 retry and one credential refresh after a 401. */
-  private async exchange(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string): Promise<Raw> {
+  private async exchange(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, isList = false): Promise<Raw> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       const creds = await this.opts.credentials(false);
-      const res = await this.send(method, path, query, body, contentType, creds);
+      const res = await this.send(method, path, query, body, contentType, creds, isList);
       const retryAfter = parseRetryAfter(res.headers['retry-after']);
       if ((res.status === 429 || (res.status >= 500 && retryAfter !== undefined)) && attempt < this.opts.maxRetries) {
         await sleep(Math.min(retryAfter ?? 1000, this.opts.maxRetryDelayMs));
@@ -222,29 +241,41 @@ export class HttpApiClient implements ApiClient {
     }
   }
 
-  private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials): Promise<Raw> {
+  private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials, isList = false): Promise<Raw> {
     const url = this.url(path, query);
     this.sent++;
     return new Promise<Raw>((resolve, reject) => {
       const options = this.requestOptions(method, creds, contentType);
       if (body !== undefined) (options.headers as Record<string, string | number>)['Content-Length'] = Buffer.byteLength(body);
       const req = this.transport(url).request(url, options, (res) => {
-        res.setEncoding('utf8');
+        const status = res.statusCode ?? 0;
+        const list = isList && status >= 200 && status < 300 ? new ListDecoder(dropFieldsV1) : undefined;
         let text = '';
-        res.on('data', (c: string) => (text += c));
+        if (list) {
+          res.on('data', (c: Buffer) => {
+            try {
+              list.push(c);
+            } catch {
+              req.destroy(new ApiError(`error: the server returned a response that is not JSON for ${method} ${path}`, status, 'InternalError'));
+            }
+          });
+        } else {
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+        }
         res.on('end', () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+          resolve({ status, headers: res.headers, body: text, list });
         });
         res.on('error', (e) => {
           clearTimeout(timer);
-          reject(e instanceof NetworkError ? e : networkErrorFrom(e, this.server));
+          reject(e instanceof NetworkError || e instanceof ApiError ? e : networkErrorFrom(e, this.server));
         });
       });
       const timer = this.opts.timeoutMs > 0 ? setTimeout(() => req.destroy(timeoutError(this.server, method, path, this.opts.timeoutMs)), this.opts.timeoutMs) : undefined;
       req.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(e instanceof NetworkError ? e : networkErrorFrom(e, this.server));
+        reject(e instanceof NetworkError || e instanceof ApiError ? e : networkErrorFrom(e, this.server));
       });
       this.guardDial(req);
       if (body !== undefined) req.write(body);
