@@ -19,6 +19,7 @@ export async function run(args) {
   process.stdout.write(
     `PGO log of ${(r.bytes / 1048576).toFixed(1)} MiB (${r.lines} lines, ${r.reconcileErrors} Reconciler error in ${r.groups} groups, cut mid-line):\n` +
       `  first digest in a fresh process (cold): median ${med(results.map((x) => x.firstMs))} ms of 5 processes (max ${Math.max(...results.map((x) => x.firstMs))} ms)\n` +
-      `  warm: median ${med(results.map((x) => x.medianMs))} ms (${runs} runs per process)\n`,
+      `  warm: median ${med(results.map((x) => x.medianMs))} ms (${runs} runs per process)\n` +
+      `  CPU time (not inflated by waiting for a core on a busy machine): cold median ${med(results.map((x) => x.firstCpuMs))} ms, warm median ${med(results.map((x) => x.medianCpuMs))} ms\n`,
   );
 }
