@@ -122,13 +122,14 @@ export function digestOperatorLog(text: string, opts: { cut?: boolean } = {}): L
   }
 
   // A reconcile succeeded when PGO logged "reconciled cluster" for it and no error with its
-  // reconcileID. Its error line follows within the same second, so a success counts only once a
-  // later line with a later time shows that no error came.
+  // reconcileID. Its error line follows within microseconds (after "patched cluster status"), so
+  // only a text cut at a byte limit can end between the two: then a success counts only once a
+  // later line with a later time shows that no error came. (An operator that goes quiet after a
+  // success must not leave the old errors standing.)
   const lastSuccess = new Map<string, number>();
   for (const r of reconciles.values()) {
     if (r.failed) continue;
-    const later = lastTime !== null && lastTime > r.time;
-    if (!later) continue;
+    if (cutLine && !(lastTime !== null && lastTime > r.time)) continue;
     if ((lastSuccess.get(r.key) ?? -1) < r.index) lastSuccess.set(r.key, r.index);
   }
   const errors = [...groups.values()]
