@@ -96,6 +96,23 @@ test('--as-uid is sent: an impersonator without the right to impersonate uids is
   assert.ok(without.code === 0 || without.code === 2, describeRun('the same without --as-uid', without));
 });
 
+test('the impersonation flags in the other verbs: diff and version read as alice of the group; heal and switchover are refused as alice', async () => {
+  const as = ['--as', 'alice', '--as-group', group];
+  const diff = await kubectlPgo(['diff', 'hippo', '-n', ns, ...as], { kubeconfig: impersonator.kubeconfig });
+  assert.ok(diff.code === 0 || diff.code === 2, describeRun('diff as alice', diff));
+  const version = await kubectlPgo(['version', '-o', 'json', ...as], { kubeconfig: impersonator.kubeconfig });
+  assert.is(version.code, 0, describeRun('version as alice', version));
+  const alone = await kubectlPgo(['version', '-o', 'json', '--as', 'alice'], { kubeconfig: impersonator.kubeconfig });
+  assert.is(alone.code, 1, describeRun('version as alice alone', alone));
+  // alice's group may only read (the impersonator itself nothing): heal reads and finds nothing to do; switchover's write is refused, naming alice
+  const heal = await kubectlPgo(['heal', 'hippo', '-n', ns, '--yes', '--dry-run=server', ...as], { kubeconfig: impersonator.kubeconfig });
+  assert.is(heal.code, 0, describeRun('heal as alice', heal));
+  assert.match(heal.stdout, /Nothing to heal/);
+  const sw = await kubectlPgo(['switchover', 'hippo', '-n', ns, '--yes', '--dry-run=server', ...as], { kubeconfig: impersonator.kubeconfig });
+  assert.is(sw.code, 1, describeRun('switchover as alice', sw));
+  assert.match(sw.stderr, /User "alice" cannot patch resource "postgresclusters"/);
+});
+
 test('completion asks the cluster as the impersonated user: names only with the flags that grant them', async () => {
   const granted = await kubectlPgo(['__complete', '--as', 'alice', '--as-group', group, '-n', ns, 'status', 'hip'], { kubeconfig: impersonator.kubeconfig });
   assert.match(granted.stdout, /^hippo$/m, describeRun('__complete as alice', granted));
