@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { repoRoot } from './kubectl.ts';
-import { api, apiOk, kubectl, sandboxDir, waitFor } from './sandbox.ts';
+import { api, apiOk, describeRun, kubectl, kubectlPgo, sandboxDir, waitFor } from './sandbox.ts';
 
 export const sharedDir = path.resolve(repoRoot, '../shared');
 
@@ -207,4 +207,21 @@ export async function waitHealthy(namespace: string, cluster: string, timeoutMs 
     },
     { timeoutMs, intervalMs: 500 },
   );
+}
+
+/**
+ * Waits until `kubectl pgo status` says `want` for the cluster: it reads what the operator writes
+ * (status, events, conditions) on its own schedule, so one read right after a change proves nothing.
+ * The timeout's message carries the last health, finding codes and output.
+ */
+export async function waitStatusHealth(namespace: string, cluster: string, want: string, timeoutMs = 60_000): Promise<void> {
+  let last = '';
+  await waitFor(`kubectl pgo status to say ${want}`, async () => {
+    const r = await kubectlPgo(['status', cluster, '-n', namespace, '-o', 'json']);
+    const c = JSON.parse(r.stdout).clusters.find((x: Obj) => x.name === cluster);
+    last = `health ${c?.health}, findings ${c?.findings.map((f: Obj) => f.code).join(',') || 'none'}\n${describeRun('kubectl pgo status', r)}`;
+    return c?.health === want;
+  }, { timeoutMs, intervalMs: 1000 }).catch((e: Error) => {
+    throw new Error(`${e.message}\n${last}`);
+  });
 }

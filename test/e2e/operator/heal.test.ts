@@ -18,6 +18,7 @@ import {
   patchCluster,
   pvcUid,
   waitHealthy,
+  waitStatusHealth,
   type Obj,
 } from '../../helpers/operator.ts';
 import { operatorSuite } from '../../helpers/operator-suite.ts';
@@ -58,16 +59,6 @@ async function makeIncident(): Promise<Incident> {
   await waitFor('"Need more than one instance to switchover"', async () => logFor().slice(mark).some((l) => l.includes('Need more than one instance to switchover')), { timeoutMs: 60_000 });
   assert.not.ok((await instanceViews(ns, name)).get(replica.name)?.stsUid, 'not recreated while blocked');
   return { instance: replica.name, stsUid: replica.stsUid!, pvcUid: pvc };
-}
-
-/** Waits for `kubectl pgo status` to report `want`: it reads what PGO writes on its own schedule. */
-async function waitStatusHealth(want: string): Promise<void> {
-  let last = '';
-  await waitFor(`kubectl pgo status to say ${want}`, async () => {
-    const r = await kubectlPgo(['status', name, '-n', ns, '-o', 'json']);
-    last = describeRun('kubectl pgo status', r);
-    return JSON.parse(r.stdout).clusters[0].health === want;
-  }, { timeoutMs: 60_000, intervalMs: 1000 }).catch((e) => assert.unreachable(`${e.message}\n${last}`));
 }
 
 let manualMs = 0;
@@ -130,7 +121,7 @@ test('heal --yes: PGO recreates the StatefulSet under its old name on the same P
   const h = await waitHealthy(ns, name, 120_000);
   const readyMs = Date.now() - t0;
   assert.is(h.replica.name, healed.instance);
-  await waitStatusHealth('Healthy');
+  await waitStatusHealth(ns, name, 'Healthy');
   timings.push(`heal --yes: exit 0 after ${secs(healMs)}, replica Ready ${secs(readyMs)} (manual fix + PGO alone: ${secs(manualMs)})`);
   backupFile = /as it was to (\S+) \(restore/.exec(r.stdout)![1];
 });

@@ -15,6 +15,7 @@ import {
   patroniMembers,
   pvcUid,
   waitHealthy,
+  waitStatusHealth,
   type Obj,
 } from '../../helpers/operator.ts';
 import { operatorSuite } from '../../helpers/operator-suite.ts';
@@ -159,13 +160,8 @@ test('4. the request removed by hand: recreated on the same PVC within seconds, 
   timings.push(`manual fix -> StatefulSet recreated ${(tSts / 1000).toFixed(1)} s, -> replica Ready ${(tReady / 1000).toFixed(1)} s`);
   assert.ok(tSts < 10_000, `recreated within seconds (took ${tSts} ms)`);
   await waitFor('disabling to clear status.patroni.switchover', async () => (await getCluster(ns, name)).status?.patroni?.switchover === undefined, { timeoutMs: 60_000 });
-  // status reads what PGO writes (status.instances...) as of now: waited for too.
-  let last = '';
-  await waitFor('kubectl pgo status to say Healthy', async () => {
-    const r = await kubectlPgo(['status', name, '-n', ns, '-o', 'json']);
-    last = describeRun('kubectl pgo status', r);
-    return r.code === 0 && JSON.parse(r.stdout).clusters[0].health === 'Healthy';
-  }, { timeoutMs: 60_000, intervalMs: 1000 }).catch((e) => assert.unreachable(`${e.message}\n${last}`));
+  // status reads what PGO writes (status, events, conditions) on its own schedule: waited for too.
+  await waitStatusHealth(ns, name, 'Healthy');
 });
 
 test('5. a valid switchover: the leader moves to the target and status.patroni.switchover equals the trigger', async () => {
