@@ -14,9 +14,11 @@ export interface LogFailure {
   all: Array<{ group: ReconcileErrorGroup; source: OperatorLogSource }>;
 }
 
-export function logFailureOf(snap: Snapshot, v: Pick<ClusterView, 'namespace' | 'name'>): LogFailure | undefined {
+export function logFailureOf(snap: Snapshot, v: Pick<ClusterView, 'namespace' | 'name'> & { object?: ClusterView['object'] }): LogFailure | undefined {
+  // Lines older than this object are about an earlier cluster of the same name.
+  const born = v.object?.metadata.creationTimestamp ?? '';
   const all = (snap.operatorLog?.sources ?? [])
-    .flatMap((source) => source.digest.errors.filter((g) => g.current && g.namespace === v.namespace && g.name === v.name).map((group) => ({ group, source })))
+    .flatMap((source) => source.digest.errors.filter((g) => g.current && g.namespace === v.namespace && g.name === v.name && g.last >= born).map((group) => ({ group, source })))
     .sort((a, b) => (a.group.last < b.group.last ? 1 : a.group.last > b.group.last ? -1 : 0));
   return all.length ? { group: all[0].group, source: all[0].source, all } : undefined;
 }

@@ -135,4 +135,9 @@ test('InstanceMissing is blocked by a ReconcileFailing before the instance step,
   assert.is(after.blockedBy, undefined, 'PGO reaches the instance step before it fails at pgBouncer');
 });
 
+test('errors logged before the cluster was created are about an earlier cluster of that name', () => {
+  const snap = withLog(base(), failed('2020-01-01T00:00:00Z', 'r1', 'boom', PGBOUNCER, 'x.go:1'));
+  assert.equal(byCode(runChecks(snap, opts), 'ReconcileFailing'), []);
+});
+
 test.run();
