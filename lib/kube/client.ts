@@ -1,5 +1,5 @@
 // ApiClient over node:http(s). Authentication material (headers, TLS agent) comes from a
-// credentials function (client-node's KubeConfig in connect.ts); the generated API classes are not
+// credentials function (auth.ts, asked before every request); the generated API classes are not
 // used: they triple the bundle and the start-up time.
 import http from 'node:http';
 import https from 'node:https';
