@@ -16,6 +16,7 @@ import { gapLine, permissionOf, reportGap } from '../report/gaps.ts';
 import type { StatusReport } from '../report/schema.ts';
 import { DEFAULT_MAX_LAG_BYTES } from '../checks/index.ts';
 import { renderStatus } from '../render/status.ts';
+import { WatchCache } from './watch-cache.ts';
 import { renderPrometheus } from '../render/prometheus.ts';
 import { parseFleetArgs } from '../fleet/args.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
@@ -58,6 +59,8 @@ export interface StatusDeps {
   minIntervalMs?: number;
   /** --watch: pause before a watch that ended is opened again. */
   rewatchDelayMs?: number;
+  /** --watch: the longest time the kinds that are not watched (PVCs, Endpoints, Events, ...) go without a LIST while changes come in. */
+  resyncMs?: number;
 }
 
 /** Flags as yargs hands them over -> validated arguments. Every mistake is one line, exit 1. */
@@ -270,18 +273,31 @@ async function watchStatus(
   };
   show(firstReport);
 
+  // A watch event updates the kept Snapshot (no LIST); a full collection only when a watch
+  // (re)starts or fails, and at most every resync interval for the kinds that are not watched.
+  const resync = deps.resyncMs ?? 30_000;
+  let cache = new WatchCache(firstSnap);
+  let lastCollect = Date.now();
   let dirty = false;
+  let changed = false;
   let wake: (() => void) | undefined;
   const poke = () => {
     dirty = true;
     wake?.();
   };
-  const watchers = watchTargets(firstSnap, scope).map((t) => keepWatching(client, t, poke, signal, rewatchDelay, io));
+  const watchers = watchTargets(firstSnap, scope).map((t) =>
+    keepWatching(client, t, poke, signal, rewatchDelay, io, (e) => {
+      if (cache.apply(t.resource, e)) {
+        changed = true;
+        wake?.();
+      }
+    }),
+  );
 
   let last = Date.now();
   try {
     while (!signal.aborted) {
-      if (!dirty) {
+      if (!dirty && !changed) {
         await new Promise<void>((resolve) => {
           const done = () => {
             signal.removeEventListener('abort', done);
@@ -296,12 +312,20 @@ async function watchStatus(
       const wait = last + minInterval - Date.now();
       if (wait > 0) await sleep(wait, signal);
       if (signal.aborted) break;
-      dirty = false;
       last = Date.now();
       try {
-        const snap = await deps.collect(client, scope, args.operatorLog);
-        if (signal.aborted) break;
-        show(reportOf(snap, args, deps, scope));
+        if (dirty || last - lastCollect >= resync) {
+          dirty = false;
+          changed = false;
+          const snap = await deps.collect(client, scope, args.operatorLog);
+          if (signal.aborted) break;
+          cache = new WatchCache(snap);
+          lastCollect = Date.now();
+          show(reportOf(snap, args, deps, scope));
+        } else {
+          changed = false;
+          show(reportOf(cache.snapshot(deps.now()), args, deps, scope));
+        }
       } catch (e) {
         // A blip (API restart, timeout) must not end a watch someone relies on at 3 a.m.
         io.err(`${(e instanceof Error ? e.message : String(e)).split('\n')[0].replace(/^(?!error:)/, 'error: ')} (will retry on the next change)\n`);
@@ -315,12 +339,15 @@ async function watchStatus(
   return code;
 }
 
-export async function keepWatching(client: ApiClient, t: WatchTarget, poke: () => void, signal: AbortSignal, delayMs: number, io: IO) {
+/** `onEvent`: each event but bookmarks (else each one pokes: collect again). */
+export async function keepWatching(client: ApiClient, t: WatchTarget, poke: () => void, signal: AbortSignal, delayMs: number, io: IO, onEvent?: (e: WatchEvent) => void) {
   let warned = false;
   while (!signal.aborted) {
     try {
       await client.watch(t.path, t.query, (e: WatchEvent) => {
-        if (e.type !== 'BOOKMARK') poke();
+        if (e.type === 'BOOKMARK') return;
+        if (onEvent && e.type !== 'ERROR') onEvent(e);
+        else poke();
       }, signal);
     } catch (e) {
       if (signal.aborted) return;

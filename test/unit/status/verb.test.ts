@@ -162,13 +162,14 @@ test('--watch: prints again after a change, not when nothing changed, ends on th
   });
   d.stop = stop.signal;
   d.minIntervalMs = 20;
+  d.resyncMs = 0; // every change collects again (the worlds below are what each collection sees)
   const io = memoryIO();
   const run = runStatus(args({ watch: true, namespace: 'db' }), io, d);
   await until(() => emitters.length === 3);
   assert.equal(paths.sort(), ['/api/v1/namespaces/db/pods', '/apis/apps/v1/namespaces/db/statefulsets', '/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/db/postgresclusters']);
   const first = io.stdout();
   assert.match(first, /hippo   Blocked/);
-  // A change that does not change the report: collected again, not printed again.
+  // A change that does not change the report: collected again (resyncMs 0), not printed again.
   emitters[1]({ type: 'MODIFIED', object: { metadata: { name: 'x' } } });
   await new Promise((r) => setTimeout(r, 100));
   assert.is(io.stdout(), first);
@@ -195,10 +196,11 @@ test('--watch on a terminal redraws the screen with a header; machines get whole
     });
     d.stop = stop.signal;
     d.minIntervalMs = 5;
+    d.resyncMs = 0;
     const io = memoryIO({ isTTY, color: false });
     const run = runStatus(args({ watch: true, output }), io, d);
     await until(() => emit !== undefined);
-    emit!({ type: 'DELETED', object: { metadata: { name: 'p' } } });
+    emit!({ type: 'MODIFIED', object: { metadata: { name: 'p' } } });
     await until(() => io.stdout().includes('orders'));
     stop.abort();
     assert.is(await run, 0);

@@ -1,0 +1,100 @@
+// --watch applies watch events to the last Snapshot instead of listing everything again.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { memoryIO } from '../../../lib/cli/io.ts';
+import { globalFlagsOf } from '../../../lib/cli/global-flags.ts';
+import type { ApiClient, WatchEvent } from '../../../lib/kube/api.ts';
+import type { KObject, Snapshot } from '../../../lib/model/types.ts';
+import { parseStatusArgs, runStatus, type StatusDeps } from '../../../lib/verbs/status.ts';
+import { WatchCache } from '../../../lib/verbs/watch-cache.ts';
+import { NOW, healthyView, snapshot } from '../../helpers/status-fixtures.ts';
+
+const pod = (name: string, rv: string, extra: Record<string, unknown> = {}): KObject =>
+  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'db', resourceVersion: rv, labels: { 'postgres-operator.crunchydata.com/cluster': 'orders' } }, ...extra }) as KObject;
+
+function base(): Snapshot {
+  const v = healthyView();
+  const s = snapshot([v.object]);
+  return { ...s, objects: { ...s.objects, pods: [pod('a', '1'), pod('b', '1')] } };
+}
+
+test('events replace, add and remove objects; replays of what is known change nothing', () => {
+  const snap = base();
+  const c = new WatchCache(snap);
+  assert.is(c.apply('pods', { type: 'ADDED', object: pod('a', '1') }), false, 'the ADDED a new watch starts with');
+  assert.is(c.apply('pods', { type: 'MODIFIED', object: pod('a', '2', { status: { phase: 'Running' } }) }), true);
+  assert.is(c.apply('pods', { type: 'ADDED', object: pod('c', '3') }), true);
+  assert.is(c.apply('pods', { type: 'DELETED', object: pod('b', '4') }), true);
+  assert.is(c.apply('pods', { type: 'DELETED', object: pod('zz', '5') }), false);
+  assert.is(c.apply('services', { type: 'MODIFIED', object: pod('a', '6') }), false, 'not a watched kind');
+  const now = new Date('2026-11-25T18:00:00Z');
+  const s = c.snapshot(now);
+  assert.equal(s.objects.pods.map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`), ['a@2', 'c@3']);
+  assert.is(s.takenAt, now.toISOString());
+  assert.is(snap.objects.pods.length, 2, 'the collected Snapshot is not changed');
+  assert.equal(s.objects.postgresClusters, snap.objects.postgresClusters);
+});
+
+test('an object an event brings is held to the shapes; problems of others found at collection stay', () => {
+  const snap = base();
+  snap.unreadable = [{ kind: 'Pod', namespace: 'db', name: 'gone', list: 'pods', fields: [{ field: 'status', found: 'nothing' }], more: 0, dropped: true }];
+  const c = new WatchCache(snap);
+  c.apply('pods', { type: 'MODIFIED', object: pod('a', '2', { status: { conditions: 'nope' } }) });
+  const s = c.snapshot(NOW);
+  assert.equal(s.unreadable?.map((u) => `${u.name} ${u.fields[0].field}`), ['gone status', 'a status.conditions']);
+  assert.is((s.objects.pods.find((p) => p.metadata.name === 'a')!.status as { conditions?: unknown }).conditions, undefined);
+});
+
+test('runStatus --watch: a pod event is a new report from the kept Snapshot, with no collection', async () => {
+  const v = healthyView();
+  const first = { ...base(), objects: { ...base().objects, postgresClusters: [v.object] } };
+  const collected: number[] = [];
+  const seenPods: string[][] = [];
+  let emit: ((e: WatchEvent) => void) | undefined;
+  const stop = new AbortController();
+  const client = {
+    context: 'prod', server: 'https://x', defaultNamespace: 'db', requestCount: 0,
+    request: async () => ({}), list: async () => ({ items: [], resourceVersion: '1' }),
+    watch: (path: string, _q: unknown, onEvent: (e: WatchEvent) => void, signal: AbortSignal) => {
+      if (path.endsWith('/pods')) emit = onEvent;
+      return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    },
+  } as unknown as ApiClient;
+  const deps: StatusDeps = {
+    connect: async () => client,
+    collect: async () => {
+      collected.push(Date.now());
+      return first;
+    },
+    loadSnapshot: () => first,
+    buildClusterViews: (s) => {
+      seenPods.push(s.objects.pods.map((p) => p.metadata.name));
+      return [v];
+    },
+    runChecks: () => [],
+    healthOf: () => 'Healthy',
+    now: () => NOW,
+    stop: stop.signal,
+    minIntervalMs: 5,
+    resyncMs: 60_000,
+  };
+  const run = runStatus(parseStatusArgs({ watch: true, output: 'table' }, globalFlagsOf({ color: 'never' })), memoryIO(), deps);
+  const until = async (cond: () => boolean) => {
+    const end = Date.now() + 3000;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  await until(() => emit !== undefined);
+  emit!({ type: 'MODIFIED', object: pod('c', '9') });
+  await until(() => seenPods.length >= 2);
+  emit!({ type: 'DELETED', object: pod('a', '10') });
+  await until(() => seenPods.length >= 3);
+  stop.abort();
+  assert.is(await run, 0);
+  assert.is(collected.length, 1, 'only the first collection');
+  assert.equal(seenPods.slice(0, 3), [['a', 'b'], ['a', 'b', 'c'], ['b', 'c']]);
+});
+
+test.run();
