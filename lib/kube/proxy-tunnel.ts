@@ -1,8 +1,8 @@
-// Tunnels to the API server through a proxy, as Go's transport opens them for client-go: HTTP
-// CONNECT through an http:// or https:// proxy (Proxy-Authorization from the URL's user info;
+// The API server through a proxy, as Go's transport reaches it for client-go: for https servers
+// an HTTP CONNECT tunnel through an http:// or https:// proxy (Proxy-Authorization from the URL's user info;
 // an IPv6 target in brackets), or SOCKS5 (RFC 1928; user/password per RFC 1929 from the URL;
-// a host name is resolved by the proxy, as golang.org/x/net/proxy does). TLS to the server is
-// then run inside the tunnel.
+// a host name is resolved by the proxy, as golang.org/x/net/proxy does), with TLS to the server
+// inside the tunnel; for plain http servers the request itself, with its absolute URL.
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -12,6 +12,7 @@ import { ipBytes } from './proxy-env.ts';
 type Done = (err: Error | null, s?: net.Socket) => void;
 
 export function proxyAgent(proxy: URL, serverIsHttp: boolean, tlsOpts: https.AgentOptions): http.Agent {
+  if (serverIsHttp && proxy.protocol !== 'socks5:') return forwardAgent(proxy);
   const agent = serverIsHttp ? new http.Agent({ keepAlive: true }) : new https.Agent({ ...tlsOpts, keepAlive: true });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   (agent as any).createConnection = (opts: any, cb: Done) => {
@@ -27,6 +28,27 @@ export function proxyAgent(proxy: URL, serverIsHttp: boolean, tlsOpts: https.Age
     });
     return undefined;
   };
+  return agent;
+}
+
+/** Plain http through an HTTP(S) proxy, as Go's transport does it: the request itself goes to the proxy, with the absolute URL. */
+function forwardAgent(proxy: URL): http.Agent {
+  const auth = proxy.username ? `Basic ${Buffer.from(`${user(proxy)}:${pass(proxy)}`).toString('base64')}` : undefined;
+  const host = unbracket(proxy.hostname);
+  const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+  const agent = new http.Agent({ keepAlive: true });
+  // addRequest runs in ClientRequest's constructor, before the request line is written.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const a = agent as any;
+  const addRequest = a.addRequest.bind(agent);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  a.addRequest = (req: http.ClientRequest, options: any) => {
+    const target = String(options.host).replace(/^\[|\]$/g, '');
+    req.path = `http://${net.isIPv6(target) ? `[${target}]` : target}:${options.port}${req.path}`;
+    if (auth) req.setHeader('Proxy-Authorization', auth);
+    return addRequest(req, { ...options, host, port });
+  };
+  a.createConnection = () => (proxy.protocol === 'https:' ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host }) : net.connect(port, host));
   return agent;
 }
 

@@ -125,6 +125,15 @@ test('HTTPS_PROXY: requests tunnel with CONNECT to the server name, with the pro
   assert.match(refused, /refused CONNECT to kube\.test:\d+: HTTP 407/);
 });
 
+test('HTTP_PROXY for a plain http server: the request goes to the proxy with its absolute URL (no tunnel), still without credentials', async () => {
+  stub = await startStub(echo);
+  proxy = await startConnectProxy({ hosts: { 'kube.test': '127.0.0.1' } });
+  const cfg = kubeconfig({ server: `http://kube.test:${stub.port}`, user: { token: 'never-sent', as: 'alice' }, cluster: { 'certificate-authority-data': undefined } });
+  const { body } = await call(cfg, { env: { HTTP_PROXY: `http://me:pw@127.0.0.1:${proxy.port}` } });
+  assert.equal([body.auth, body.user], [null, 'alice']);
+  assert.equal(proxy.connects, [{ target: `http://kube.test:${stub.port}/version`, auth: `Basic ${Buffer.from('me:pw').toString('base64')}` }]);
+});
+
 test('NO_PROXY bypasses the proxy (here the name then does not resolve: no tunnel was asked for)', async () => {
   stub = await tlsStub();
   proxy = await startConnectProxy({ hosts: { 'kube.test': '127.0.0.1' } });
