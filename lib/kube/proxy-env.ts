@@ -5,6 +5,7 @@
 // name first; an empty value is "no proxy"), NO_PROXY/no_proxy exceptions, and never a proxy for
 // localhost or a loopback address.
 import net from 'node:net';
+import { ExitError } from '../cli/exit.ts';
 
 /** The proxy URL for `server`, or undefined for a direct connection. */
 export function proxyFor(server: URL, proxyUrl: string | undefined, env: NodeJS.ProcessEnv): URL | undefined {
@@ -15,6 +16,8 @@ export function proxyFor(server: URL, proxyUrl: string | undefined, env: NodeJS.
   const host = unbracket(server.hostname).toLowerCase();
   const port = server.port || (https ? '443' : '80');
   if (!useProxy(host, port, pick(env, 'NO_PROXY', 'no_proxy') ?? '')) return undefined;
+  // httpproxy: in a CGI program HTTP_PROXY may come from a request header (httpoxy)
+  if (!https && env.REQUEST_METHOD) throw new ExitError('error: refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy');
   return parseProxy(raw);
 }
 

@@ -20,6 +20,12 @@ test('HTTPS_PROXY for https servers, HTTP_PROXY for http ones; upper case first;
   assert.is(via('https://api.prod:6443', {}), undefined);
 });
 
+test('CGI (REQUEST_METHOD set): HTTP_PROXY is refused, HTTPS_PROXY still used', () => {
+  assert.throws(() => via('http://api.prod:8080', { HTTP_PROXY: P, REQUEST_METHOD: 'GET' }), /refusing to use HTTP_PROXY value in CGI environment/);
+  assert.is(via('https://api.prod', { HTTPS_PROXY: P, REQUEST_METHOD: 'GET' }), P + '/');
+  assert.is(via('http://127.0.0.1:8080', { HTTP_PROXY: P, REQUEST_METHOD: 'GET' }), undefined, 'only when the proxy would be used');
+});
+
 test('a proxy without a scheme is http://; basic auth in the proxy URL is kept', () => {
   assert.is(parseProxy('proxy.corp:3128').toString(), 'http://proxy.corp:3128/');
   assert.is(via('https://api.prod', { HTTPS_PROXY: 'http://u%40x:p%3Aw@proxy.corp:3128' }), 'http://u%40x:p%3Aw@proxy.corp:3128/');
