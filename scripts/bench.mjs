@@ -1,11 +1,15 @@
 // npm run bench -- [section ...] [section flags]
-// Sections: startup (the single executable against kubectl; see scripts/bench/startup.mjs) and
-// collect (API requests and --from cost; scripts/bench/collect.mjs, needs the sandbox). Each
+// Sections: startup (the single executable against kubectl; scripts/bench/startup.mjs), collect
+// (API requests and --from cost; scripts/bench/collect.mjs), scale N (the fleet of N clusters made
+// in the sandbox, status -A against curl and kubectl, --from against live; scale-section.mjs) and
+// watch (status -A --watch memory and CPU under one change a second; watch-section.mjs). Each
 // section is a module under scripts/bench/ with run(args) that prints its own report.
 const SECTIONS = {
   startup: () => import('./bench/startup.mjs'),
   collect: () => import('./bench/collect-section.mjs'),
   log: () => import('./bench/operator-log-section.mjs'),
+  scale: () => import('./bench/scale-section.mjs'),
+  watch: () => import('./bench/watch-section.mjs'),
 };
 
 const args = process.argv.slice(2);

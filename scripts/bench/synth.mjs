@@ -30,9 +30,21 @@ export function synthObjects(n, { forApi = false, perNamespace = 10, nsPrefix = 
       if (forApi) {
         for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'ownerReferences', 'finalizers']) delete o.metadata[k];
         if (o.kind === 'PostgresCluster') delete o.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+        // No controller manager in the sandbox makes service accounts: pods use each namespace's
+        // "default", which the fleet maker creates.
+        if (o.kind === 'Pod' && o.spec) {
+          delete o.spec.serviceAccountName;
+          delete o.spec.serviceAccount;
+        }
         if (o.kind === 'Service' && o.spec) {
-          delete o.spec.clusterIP;
-          delete o.spec.clusterIPs;
+          // The sandbox assigns addresses of its own; headless services stay headless.
+          if (o.spec.clusterIP !== 'None') {
+            delete o.spec.clusterIP;
+            delete o.spec.clusterIPs;
+          }
+          // Recorded on a dual-stack cluster; the sandbox is single-stack.
+          delete o.spec.ipFamilyPolicy;
+          delete o.spec.ipFamilies;
         }
       }
       out.push(o);

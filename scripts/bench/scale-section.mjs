@@ -1,0 +1,39 @@
+// `npm run bench -- scale N [--runs R] [--create-only] [--exe PATH]`: see scripts/bench/scale.mjs.
+// Prints goal 2 (status -A against the curl floor and kubectl), goal 3 (--from a kubectl dump
+// against the live path) and goal 5 (time to make the fleet) as ratios of one run.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { countClusters, createFleet, measure, writeDumps } from './scale.mjs';
+
+const flag = (args, name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const out = (s) => process.stdout.write(`${s}\n`);
+
+export async function run(args) {
+  const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 500);
+  const runs = Number(flag(args, '--runs', '3'));
+  const have = countClusters();
+  if (have < n) {
+    const made = await createFleet(n, { log: (m) => process.stderr.write(`[scale] ${m}\n`) });
+    out(`fleet: ${n} clusters, ${made.objects} objects in ${made.namespaces} namespaces, made in ${made.seconds.toFixed(1)} s (goal 5: under 120 s at 5,000 clusters)`);
+  } else out(`fleet: ${have} clusters already there (asked for ${n})`);
+  if (args.includes('--create-only')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'kpgo-scale-'));
+  try {
+    const dumps = writeDumps(dir);
+    const r = measure({ runs, exe: flag(args, '--exe', undefined), dumps });
+    const x = (a, b) => (a / b).toFixed(2);
+    out(`medians of ${runs} interleaved rounds, ${r.plugin}`);
+    out(`  status -A -o json        ${r.pgo.ms.toFixed(0)} ms  ${r.pgo.mib.toFixed(0)} MiB  ${r.requests} API requests`);
+    out(`  curl, the same LISTs     ${r.curl.ms.toFixed(0)} ms`);
+    out(`  kubectl get -A -o json   ${r.kubectl.ms.toFixed(0)} ms  ${r.kubectl.mib.toFixed(0)} MiB`);
+    for (const [f, v] of Object.entries(r.from)) out(`  status --from (${f}, ${(statSync(dumps[f]).size / 1e6).toFixed(0)} MB)  ${v.ms.toFixed(0)} ms  ${v.mib.toFixed(0)} MiB`);
+    out(`goal 2: ${x(r.pgo.ms, r.curl.ms)}x the curl floor's wall time (<= 1.3); ${x(r.pgo.ms, r.kubectl.ms)}x kubectl's wall time, ${x(r.pgo.mib, r.kubectl.mib)}x its peak memory (<= 0.5)`);
+    for (const [f, v] of Object.entries(r.from)) out(`goal 3: --from ${f}: ${x(v.ms, r.pgo.ms)}x the live path's wall time, ${x(v.mib, r.pgo.mib)}x its memory (<= 1.5)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

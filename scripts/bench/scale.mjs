@@ -1,0 +1,186 @@
+// `npm run bench -- scale N [--runs R] [--create-only]`: the fleet of N synthetic clusters (11
+// objects each, scripts/bench/synth.mjs) in the sandbox, made by concurrent POSTs over keep-alive
+// connections (existing objects are kept: growing 500 -> 5000 only adds), then, interleaved round
+// by round, medians of R runs of:
+//   - `kubectl pgo status -A -o json` (the release executable when packaged, else the bundle),
+//   - the floor: the same LISTs (selectors, pages of 5000) fetched in parallel by curl, bodies dropped,
+//   - `kubectl get <the same nine kinds> -A -o json`,
+// each with wall time and peak RSS, plus the API requests of one status run (apiserver metrics).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { synthObjects, namespacesOf } from './synth.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const PER_NAMESPACE = 10;
+
+export function sandboxEnv() {
+  const dir = process.env.SANDBOX_DIR ?? join(repo, '.sandbox');
+  const file = join(dir, 'env');
+  if (!existsSync(file)) throw new Error(`the sandbox is not up (${file}): SANDBOX_DIR=${dir} npm run sandbox -- up`);
+  const env = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, '');
+  }
+  return env;
+}
+
+const RESOURCE = {
+  PostgresCluster: (ns) => `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters`,
+  StatefulSet: (ns) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+  Pod: (ns) => `/api/v1/namespaces/${ns}/pods`,
+  PersistentVolumeClaim: (ns) => `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+  Endpoints: (ns) => `/api/v1/namespaces/${ns}/endpoints`,
+  Service: (ns) => `/api/v1/namespaces/${ns}/services`,
+};
+
+/** POST with keep-alive; resolves to the status code. */
+function poster(env) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: false });
+  const base = new URL(env.APISERVER_URL);
+  return (path, body) =>
+    new Promise((res, rej) => {
+      const data = JSON.stringify(body);
+      const req = https.request(
+        { host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } },
+        (r) => {
+          let text = '';
+          r.on('data', (c) => (text += c));
+          r.on('end', () => (r.statusCode < 300 || r.statusCode === 409 ? res(r.statusCode) : rej(new Error(`POST ${path}: ${r.statusCode} ${text.slice(0, 200)}`))));
+        },
+      );
+      req.on('error', rej);
+      req.end(data);
+    });
+}
+
+async function pool(items, width, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+/** Makes (or completes) the fleet of n clusters; returns { objects, seconds }. */
+export async function createFleet(n, { log = () => {} } = {}) {
+  const env = sandboxEnv();
+  const t0 = Date.now();
+  const objs = synthObjects(n, { forApi: true, perNamespace: PER_NAMESPACE });
+  const post = poster(env);
+  const namespaces = namespacesOf(objs);
+  await pool(namespaces, 32, (ns) => post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+  await pool(namespaces, 32, (ns) => post(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }));
+  log(`${namespaces.length} namespaces in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  let done = 0;
+  await pool(objs, 32, async (o) => {
+    await post(RESOURCE[o.kind](o.metadata.namespace), o);
+    if (++done % 5000 === 0) log(`${done}/${objs.length} objects, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+  return { objects: objs.length, namespaces: namespaces.length, seconds: (Date.now() - t0) / 1000 };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Wall ms and peak RSS (MiB, of the largest process) of one command run under /usr/bin/time. */
+function timed(cmd, args, env) {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@%e %M', cmd, ...args], { env, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
+  const line = r.stderr.toString().split('\n').filter((l) => l.startsWith('@@')).pop() ?? '@@NaN NaN';
+  const [secs, kb] = line.slice(2).split(' ').map(Number);
+  return { ms: secs * 1000, mib: kb / 1024, exit: r.status };
+}
+
+// The LISTs `status -A` issues (lib/collect/collect.ts), with its selectors and page size.
+const CLUSTER = 'postgres-operator.crunchydata.com/cluster';
+const CONTROL = 'postgres-operator.crunchydata.com/control-plane';
+const LISTS = [
+  ['/apis/postgres-operator.crunchydata.com/v1beta1/postgresclusters', ''],
+  ['/apis/apps/v1/statefulsets', `labelSelector=${CLUSTER}`],
+  ['/api/v1/pods', `labelSelector=${CLUSTER}`],
+  ['/api/v1/persistentvolumeclaims', `labelSelector=${CLUSTER}`],
+  ['/api/v1/endpoints', `labelSelector=${CLUSTER}`],
+  ['/api/v1/services', `labelSelector=${CLUSTER}`],
+  ['/apis/apps/v1/deployments', `labelSelector=${CLUSTER}`],
+  ['/apis/batch/v1/jobs', `labelSelector=${CLUSTER}`],
+  ['/api/v1/events', 'fieldSelector=involvedObject.kind%3DPostgresCluster'],
+  ['/apis/apps/v1/deployments', `labelSelector=${CONTROL}`],
+  ['/api/v1/pods', `labelSelector=${CONTROL}`],
+];
+
+/** The floor: every LIST at once by curl, following continue tokens, bodies thrown away. */
+function curlScript(env) {
+  const one = (path, q) =>
+    `( c=; while :; do m=$(curl -sk -H "Authorization: Bearer ${env.ADMIN_TOKEN}" "${env.APISERVER_URL}${path}?limit=5000${q ? `&${q}` : ''}\${c:+&continue=$c}" | { head -c 600; cat >/dev/null; }); ` +
+    `c=$(printf '%s' "$m" | grep -o '"continue":"[^"]*"' | head -1 | cut -d'"' -f4); [ -n "$c" ] || break; done ) &`;
+  return `${LISTS.map(([p, q]) => one(p, q)).join(' ')} wait`;
+}
+
+const KINDS = 'postgresclusters,statefulsets,pods,persistentvolumeclaims,endpoints,services,events,deployments,jobs';
+
+/** The fleet as kubectl writes it (the dump the README tells users to make), YAML and JSON. */
+export function writeDumps(dir) {
+  const env = sandboxEnv();
+  const kubectl = join(env.KUBE_BIN_DIR, 'kubectl');
+  const out = {};
+  for (const format of ['yaml', 'json']) {
+    const file = join(dir, `fleet.${format}`);
+    const r = spawnSync('bash', ['-c', `"${kubectl}" --kubeconfig "${env.KUBECONFIG}" get ${KINDS} -A -o ${format} > "${file}"`]);
+    if (r.status !== 0) throw new Error(`kubectl get -o ${format} failed: ${r.stderr}`);
+    out[format] = file;
+  }
+  return out;
+}
+
+function requestTotal(kubectl, kubeconfig) {
+  const text = spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'get', '--raw', '/metrics'], { maxBuffer: 256 << 20 }).stdout.toString();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith('apiserver_request_total{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+/** Figures at the current fleet size; `dumps` (optional): files for `status --from`, timed in the same rounds. */
+export function measure({ runs = 3, exe, dumps = {} } = {}) {
+  const env = sandboxEnv();
+  const kubectl = join(env.KUBE_BIN_DIR, 'kubectl');
+  const plugin = exe ?? [join(repo, 'dist/release/linux-amd64/kubectl-pgo'), join(repo, 'dist/kubectl-pgo')].find((f) => existsSync(f));
+  const penv = { ...process.env, KUBECONFIG: env.KUBECONFIG };
+  const cases = {
+    pgo: () => timed(plugin, ['status', '-A', '-o', 'json'], penv),
+    curl: () => timed('bash', ['-c', curlScript(env)], penv),
+    kubectl: () => timed(kubectl, ['get', KINDS, '-A', '-o', 'json'], penv),
+  };
+  for (const [format, file] of Object.entries(dumps)) cases[`from-${format}`] = () => timed(plugin, ['status', '--from', file, '-A', '-o', 'json'], penv);
+  const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let round = -1; round < runs; round++) {
+    for (const [k, fn] of Object.entries(cases)) {
+      const r = fn();
+      if ((k === 'pgo' || k.startsWith('from-')) && r.exit !== 0 && r.exit !== 2) throw new Error(`${k}: status exited ${r.exit}`);
+      if (round >= 0) samples[k].push(r);
+    }
+  }
+  const before = requestTotal(kubectl, env.KUBECONFIG);
+  cases.pgo();
+  const requests = requestTotal(kubectl, env.KUBECONFIG) - before - 1; // the first /metrics GET is counted too
+  const m = (k, f) => median(samples[k].map((s) => s[f]));
+  return {
+    plugin,
+    runs,
+    requests,
+    pgo: { ms: m('pgo', 'ms'), mib: m('pgo', 'mib') },
+    curl: { ms: m('curl', 'ms') },
+    kubectl: { ms: m('kubectl', 'ms'), mib: m('kubectl', 'mib') },
+    from: Object.fromEntries(Object.keys(dumps).map((f) => [f, { ms: m(`from-${f}`, 'ms'), mib: m(`from-${f}`, 'mib') }])),
+  };
+}
+
+export function countClusters() {
+  const env = sandboxEnv();
+  const r = spawnSync(join(env.KUBE_BIN_DIR, 'kubectl'), ['--kubeconfig', env.KUBECONFIG, 'get', '--raw', '/apis/postgres-operator.crunchydata.com/v1beta1/postgresclusters?limit=1'], { maxBuffer: 1 << 20 });
+  const meta = JSON.parse(r.stdout.toString() || '{}').metadata ?? {};
+  return (meta.remainingItemCount ?? 0) + (JSON.parse(r.stdout.toString() || '{}').items?.length ?? 0);
+}
