@@ -117,8 +117,14 @@ async function modelLines(): Promise<string[]> {
     if (fail) throw new ExecError(`Internal error occurred: error executing command in container: cmd wait: ${cmd.join(' ')}: exit status 1`);
     return { stdout: 'Successfully switched over to "x"', stderr: 'a "quoted"\tline\n' };
   };
-  for (const [file, fail] of [['healthy.yaml', false], ['switchover-stuck-target-is-primary.yaml', true]] as const) {
+  const runs = [
+    ['healthy.yaml', false, false],
+    ['switchover-stuck-target-is-primary.yaml', false, true], // first pass of a request: the timeline is recorded
+    ['switchover-stuck-target-is-primary.yaml', true, false],
+  ] as const;
+  for (const [file, fail, fresh] of runs) {
     const kube = new FakeKube(recorded('v5.8.9', file));
+    if (fresh) delete kube.cluster().status.patroni.switchoverTimeline;
     const rlog = log.with(reconcileFields('db', 'hippo', '9aaaea8e-3b72-43f3-8b07-5fd0db0b5433'));
     const events = apiEventRecorder({ create: async () => ({}), mergePatch: async () => ({}) } as unknown as Kube, log);
     try {
