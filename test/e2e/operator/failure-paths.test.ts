@@ -6,7 +6,9 @@
 //   1. spec.service.nodePort with type ClusterIP: PGO refuses it itself (Warning Event
 //      MisconfiguredClusterIP, error `NodePort cannot be set with type ClusterIP on Service "hippo-ha"`);
 //   2. a node port another Service in the cluster already holds: the API server refuses PGO's apply
-//      (`... provided port is already allocated`).
+//      (`... provided port is already allocated`);
+// and a third, on a new cluster: a postgresVersion the operator has no image for (Warning Event
+// MissingRequiredImage, `Missing image(s): [...]`, before any step).
 // For each: `kubectl pgo status` says Blocked in PGO's words (never Healthy, never "wait");
 // `kubectl pgo heal` changes nothing, prints the remedy for a person with real names, exits 2.
 // Needs `npm run sandbox -- up --operator` and `npm run build`.
@@ -38,24 +40,24 @@ interface Report {
   findings: Array<{ code: string; severity: string; message: string; detail: string; remedy: string; blocking?: boolean }>;
 }
 
-async function statusJson(): Promise<{ r: RunResult; c: Report }> {
-  const r = await kubectlPgo(['status', name, '-n', ns, '-o', 'json']);
-  const c = JSON.parse(r.stdout).clusters.find((x: Obj) => x.name === name);
+async function statusJson(cluster = name): Promise<{ r: RunResult; c: Report }> {
+  const r = await kubectlPgo(['status', cluster, '-n', ns, '-o', 'json']);
+  const c = JSON.parse(r.stdout).clusters.find((x: Obj) => x.name === cluster);
   return { r, c };
 }
 
 /** Waits for PGO's error line about the cluster, written after `mark` (a count of earlier lines). */
-async function waitForReconcilerError(mark: number, words: string): Promise<string> {
-  return waitFor(`"Reconciler error" with ${JSON.stringify(words)} in the operator log`, async () => clusterLog(name).slice(mark).find((l) => l.includes('msg="Reconciler error"') && l.includes(words)), {
+async function waitForReconcilerError(mark: number, words: string, cluster = name): Promise<string> {
+  return waitFor(`"Reconciler error" with ${JSON.stringify(words)} in the operator log`, async () => clusterLog(cluster).slice(mark).find((l) => l.includes('msg="Reconciler error"') && l.includes(words)), {
     timeoutMs: 90_000,
   });
 }
 
 /** Polls `status` until it says Blocked in PGO's words; once PGO has logged the error, no look may say Healthy. */
-async function waitBlocked(words: string): Promise<Report> {
+async function waitBlocked(words: string, cluster: string): Promise<Report> {
   let last = '';
   const found = await waitFor(`kubectl pgo status to say Blocked with ${JSON.stringify(words)}`, async () => {
-    const s = await statusJson();
+    const s = await statusJson(cluster);
     last = describeRun('kubectl pgo status -o json', s.r);
     assert.is.not(s.c.health, 'Healthy', `a false Healthy after PGO logged its error\n${last}`);
     return s.c.health === 'Blocked' && s.c.findings.some((f) => f.severity === 'error' && `${f.message}\n${f.detail}`.includes(words)) ? s : undefined;
@@ -65,18 +67,18 @@ async function waitBlocked(words: string): Promise<Report> {
 }
 
 /** What every failure path must show: status and heal, through real kubectl with the built plugin. */
-async function assertBlockedAndNotHealed(words: string): Promise<void> {
-  const report = await waitBlocked(words);
+async function assertBlockedAndNotHealed(words: string, cluster = name): Promise<void> {
+  const report = await waitBlocked(words, cluster);
   for (const f of report.findings) assert.not.match(f.remedy, PLACEHOLDER, `${f.code}: a placeholder in the remedy: ${f.remedy}`);
 
-  const text = await kubectlPgo(['status', name, '-n', ns]);
+  const text = await kubectlPgo(['status', cluster, '-n', ns]);
   assert.is(text.code, 2, describeRun('kubectl pgo status', text));
   assert.match(text.stdout, /Blocked/);
   assert.ok(text.stdout.includes(words), describeRun('kubectl pgo status: PGO\'s words', text));
   assert.not.match(text.stdout, WAIT_ADVICE, describeRun('kubectl pgo status: no "wait" while PGO fails', text));
 
-  const before = await getCluster(ns, name);
-  const heal = await kubectlPgo(['heal', name, '-n', ns, '--yes', '--backup-dir', backups], { timeoutMs: 120_000 });
+  const before = await getCluster(ns, cluster);
+  const heal = await kubectlPgo(['heal', cluster, '-n', ns, '--yes', '--backup-dir', backups], { timeoutMs: 120_000 });
   assert.is(heal.code, 2, describeRun('kubectl pgo heal', heal));
   assert.match(heal.stdout, /Not healed \(heal has no safe automatic remedy; what a person can do\):/, describeRun('kubectl pgo heal', heal));
   assert.ok(heal.stdout.includes(words), describeRun('kubectl pgo heal: PGO\'s words', heal));
@@ -84,7 +86,7 @@ async function assertBlockedAndNotHealed(words: string): Promise<void> {
   assert.not.match(remedies, PLACEHOLDER, describeRun('kubectl pgo heal: no placeholder', heal));
   assert.ok(remedies.includes(ns), describeRun('kubectl pgo heal: the remedy names the namespace', heal));
   assert.not.match(heal.stdout, /Healed /);
-  assertNoPluginWrite(before, await getCluster(ns, name), `PostgresCluster ${ns}/${name}`);
+  assertNoPluginWrite(before, await getCluster(ns, cluster), `PostgresCluster ${ns}/${cluster}`);
 }
 
 /** spec.service removed: PGO applies its ClusterIP Service again and no error quotes the failure
@@ -139,6 +141,24 @@ test('a node port another Service holds: the API server refuses PGO\'s Service; 
   timings.push(`node port taken: Blocked and heal exit 2 ${secs(Date.now() - t0)} after the change`);
   await apiOk('DELETE', `/api/v1/namespaces/${ns}/services/squatter`);
   await restore(words);
+});
+
+test('no image for the PostgreSQL version asked for: PGO stops at once (MissingRequiredImage); status Blocked in its words; heal exit 2', async () => {
+  // manager.yaml has RELATED_IMAGE_POSTGRES_15 to 18 only; 14 is valid for the CRD.
+  const other = 'noimage';
+  const manifest = clusterManifest(ns, other);
+  manifest.spec.postgresVersion = 14;
+  const words = 'Missing image(s)';
+  const t0 = Date.now();
+  const mark = clusterLog(other).length;
+  await createCluster(manifest);
+  await waitForReconcilerError(mark, words, other);
+  await waitFor('the Warning Event MissingRequiredImage', async () => {
+    const list = await apiOk('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${other},reason=MissingRequiredImage`)}`);
+    return list.items.find((e: Obj) => e.type === 'Warning' && e.message.startsWith(words));
+  }, { timeoutMs: 60_000 });
+  await assertBlockedAndNotHealed(words, other);
+  timings.push(`MissingRequiredImage: Blocked and heal exit 2 ${secs(Date.now() - t0)} after creation`);
 });
 
 test.run();
