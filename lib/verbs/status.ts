@@ -172,6 +172,8 @@ export async function runStatus(args: StatusArgs, io: IO, deps?: StatusDeps): Pr
   if (args.from !== undefined) {
     const scope = scopeOf(args, undefined);
     const snap = d.loadSnapshot(args.from, scope);
+    // --operator-log=off: a *.log beside the dump is not read either.
+    if (!args.operatorLog) delete snap.operatorLog;
     const report = reportOf(snap, args, d, scope);
     write(io, report, args);
     return exitCodeOf(report);
