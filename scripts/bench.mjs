@@ -9,6 +9,7 @@ const SECTIONS = {
   collect: () => import('./bench/collect-section.mjs'),
   log: () => import('./bench/operator-log-section.mjs'),
   scale: () => import('./bench/scale-section.mjs'),
+  fleet: () => import('./bench/fleet-section.mjs'),
   watch: () => import('./bench/watch-section.mjs'),
 };
 
