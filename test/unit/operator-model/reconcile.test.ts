@@ -61,7 +61,8 @@ test('switchover to the current primary: the exec fails, every later step is ski
   assert.is(e.func, 'postgrescluster.(*Reconciler).reconcilePatroniSwitchover');
   assert.is(e.message, 'Internal error occurred: error executing command in container: cmd wait: patronictl switchover --scheduled=now --force --candidate=hippo-instance1-hcjs-0: exit status 1');
   assert.equal(d.calls.at(-1)?.slice(0, 2), ['hippo-instance1-hcjs-0', 'database']);
-  assert.equal(kube.writes.filter((w) => w.verb === 'apply'), [], 'no object written after a failed switchover step');
+  // Only the namespace's root CA Secret, which PGO writes before the switchover step (the recording has no Secrets).
+  assert.equal(kube.writes.filter((w) => w.verb === 'apply').map((w) => w.path), ['/api/v1/namespaces/db/secrets/pgo-root-cacert'], 'no object written after a failed switchover step');
   assert.is(kube.cluster().status.patroni.switchover, 'Wed Nov 25 17:11:18 UTC 2026', 'still pending');
 });
 

@@ -22,6 +22,7 @@ import { clusterBootstrapped, readCluster, type ClusterSpec } from './spec.ts';
 import { mergePatch, removeCondition, setCondition } from './status.ts';
 import { reconcileSwitchover } from './switchover.ts';
 import type { EventRecorder } from './events.ts';
+import { instanceCertificates, pgbackrestSecret, rootCertificate } from './certificates.ts';
 import {
   reconcilePGBouncerInPostgreSQL,
   reconcilePatroniDynamicConfiguration,
@@ -174,6 +175,7 @@ export async function reconcile(deps: Deps, namespace: string, name: string): Pr
 
   let err: StepError | undefined;
   try {
+    const root = await step('reconcileRootCertificate', () => rootCertificate(kube, c));
     const clusterSel = sel({ [LABEL.cluster]: name });
     const volumes = await step('observePersistentVolumeClaims', async () => (await kube.list(PATH.PersistentVolumeClaim(namespace), clusterSel)).items);
     const observed = await step('observeInstances', async () => {
@@ -218,11 +220,11 @@ export async function reconcile(deps: Deps, namespace: string, name: string): Pr
     await step('reconcileClusterReplicaService', () => apply(deps, build.replicaService(c)));
     await step('reconcilePatroniDistributedConfiguration', () => apply(deps, build.dcsService(c)));
     await step('reconcilePatroniDynamicConfiguration', () => reconcilePatroniDynamicConfiguration(deps, c, observed, bootstrapped));
-    await step('reconcileInstanceSets', () => reconcileInstanceSets(deps, c, status, observed, volumes, images, bootstrapped));
+    await step('reconcileInstanceSets', () => reconcileInstanceSets(deps, c, status, observed, volumes, images, bootstrapped, root));
     await step('reconcilePostgresDatabases', () => reconcilePostgresDatabases(deps, obj, c, status, observed));
     await step('reconcilePostgresUsers', () => reconcilePostgresUsers(deps, obj, c, status, observed));
     await step('reconcilePGBackRest', async () => {
-      if (await reconcilePGBackRest(deps, obj, c, status, observed, images)) result.requeueAfterMs = 10_000;
+      if (await reconcilePGBackRest(deps, obj, c, status, observed, images, root)) result.requeueAfterMs = 10_000;
     });
     await step('reconcilePGBouncer', () => reconcilePGBouncerInPostgreSQL(deps, obj, status, observed));
   } catch (e) {
@@ -245,6 +247,7 @@ async function reconcileInstanceSets(
   volumes: KObj[],
   images: build.Images,
   bootstrapped: boolean,
+  root: { crt: string; key: string },
 ): Promise<void> {
   // During shutdown the primary is remembered as the startup instance; it stops last and starts first.
   for (const i of observed.forCluster) {
@@ -265,6 +268,7 @@ async function reconcileInstanceSets(
       await apply(deps, build.pgdataVolume(c, set, instance));
       const wal = build.pgwalVolume(c, set, instance);
       if (wal) await apply(deps, wal);
+      await instanceCertificates(deps.kube, c, instance, root);
       const replicas = build.instanceReplicas(status.startupInstance, c.shutdown, instance, numInstancePods);
       await apply(deps, build.instanceStatefulSet(c, set, instance, replicas, images));
       deps.log.debug('reconciled instance', { instance });
@@ -285,7 +289,7 @@ async function reconcileInstanceSets(
 }
 
 /** Returns true when PGO would requeue (stanza not created yet). */
-async function reconcilePGBackRest(deps: Deps, obj: KObj, c: ClusterSpec, status: KObj['status'], observed: Observed, images: build.Images): Promise<boolean> {
+async function reconcilePGBackRest(deps: Deps, obj: KObj, c: ClusterSpec, status: KObj['status'], observed: Observed, images: build.Images, root: { crt: string; key: string }): Promise<boolean> {
   const repos = build.volumeRepos(c);
   if (!c.backupsSpecFound) {
     delete status.pgbackrest;
@@ -307,6 +311,7 @@ async function reconcilePGBackRest(deps: Deps, obj: KObj, c: ClusterSpec, status
   }
   status.pgbackrest = { ...(status.pgbackrest ?? {}), repos: repoStatus };
   if (!repos.length) return false;
+  await pgbackrestSecret(deps.kube, c, root);
   await apply(deps, build.repoHostServiceAccount(c));
   const existed = await deps.kube.getOrNull(PATH.StatefulSet(c.namespace, names.repoHost(c.name)));
   const sts = await apply(deps, build.repoHostStatefulSet(c, images));
