@@ -3,7 +3,8 @@ import { status } from './status.ts';
 import { diff } from './diff.ts';
 import { heal } from './heal.ts';
 import { switchover } from './switchover.ts';
+import { dump } from './dump.ts';
 import { version } from './version.ts';
 import { completion } from './completion.ts';
 
-export const verbs = [status, diff, heal, switchover, version, completion];
+export const verbs = [status, diff, heal, switchover, dump, version, completion];

@@ -9,7 +9,7 @@ import { LABEL, type Gap, type KObject, type Snapshot, type SnapshotObjects } fr
 import type { LogWindow } from '../operator-log/source.ts';
 import { closestNames } from './names.ts';
 import { fromPgo, mergeEvents } from '../model/pgo-component.ts';
-import { readOperatorLog } from './operator-log.ts';
+import { readOperatorLog, type LogTextSink } from './operator-log.ts';
 
 export interface Scope {
   allNamespaces: boolean;
@@ -23,6 +23,8 @@ export interface CollectOptions {
   now?: () => Date;
   /** Read PGO's log from each operator pod (one GET per pod); not read when absent. */
   operatorLog?: LogWindow;
+  /** Also hands over the raw text of each operator log read (dump). */
+  onLogText?: LogTextSink;
 }
 
 type ObjectKey = Exclude<keyof SnapshotObjects, 'postgresClusters'>;
@@ -92,7 +94,7 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
   const deployments = opDeployments ?? [];
   const [traced, operatorLog] = await Promise.all([
     opPods && opDeployments ? deploymentsOfPods(client, opPods, deployments, gaps) : [],
-    opPods && options.operatorLog ? readOperatorLog(client, opPods, options.operatorLog, gaps, gapFrom) : undefined,
+    opPods && options.operatorLog ? readOperatorLog(client, opPods, options.operatorLog, gaps, gapFrom, options.onLogText) : undefined,
   ]);
   deployments.push(...traced);
 

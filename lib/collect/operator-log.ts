@@ -10,7 +10,10 @@ import { operatorContainer, sourceFromText, type LogWindow, type OperatorLog, ty
 /** Pods a log can be read from: scheduled and not being deleted. */
 const readable = (p: KObject) => Boolean(p.spec?.nodeName) && !p.metadata.deletionTimestamp && Boolean(p.metadata.namespace);
 
-export async function readOperatorLog(client: ApiClient, pods: KObject[], window: LogWindow, gaps: Gap[], gapFrom: (e: Error, verb: string, resource: string, ns: string) => Gap): Promise<OperatorLog | undefined> {
+/** The raw text of one operator pod's log, for whoever keeps it (dump); the snapshot keeps only its digest. */
+export type LogTextSink = (pod: { namespace: string; name: string; container: string }, text: string) => void;
+
+export async function readOperatorLog(client: ApiClient, pods: KObject[], window: LogWindow, gaps: Gap[], gapFrom: (e: Error, verb: string, resource: string, ns: string) => Gap, onText?: LogTextSink): Promise<OperatorLog | undefined> {
   const targets = pods.filter(readable).flatMap((p) => {
     const container = operatorContainer(p);
     return container ? [{ namespace: p.metadata.namespace as string, name: p.metadata.name, container }] : [];
@@ -25,6 +28,7 @@ export async function readOperatorLog(client: ApiClient, pods: KObject[], window
           query: { container: pod.container, sinceSeconds: window.sinceSeconds, tailLines: window.tailLines, limitBytes: window.limitBytes },
           text: true,
         });
+        onText?.(pod, text ?? '');
         return sourceFromText(text ?? '', { pod, file: null, window });
       } catch (e) {
         if (!(e instanceof ApiError || e instanceof NetworkError)) throw e;

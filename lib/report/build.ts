@@ -223,8 +223,10 @@ function pgBouncerOf(v: ClusterView, unknown: Set<string>): PgBouncerStatus {
   return { configured, deployment: d.metadata.name, desired: num(d.spec?.replicas, 1), ready: num(d.status?.readyReplicas, 0) };
 }
 
-function clusterOf(v: ClusterView, findings: Finding[], gaps: ReportGap[], health: Health, clock: number): ClusterStatus {
-  const unknown = new Set(gaps.filter((g) => gapTouches(g, v.namespace)).map((g) => g.resource.split('.')[0]));
+function clusterOf(v: ClusterView, findings: Finding[], gaps: ReportGap[], health: Health, clock: number, allNamespaces: boolean): ClusterStatus {
+  // A cluster-wide gap (e.g. the operator looked for in every namespace) hides nothing of a cluster
+  // whose objects were read namespace by namespace: only with -A were its lists cluster-wide too.
+  const unknown = new Set(gaps.filter((g) => (g.namespace === null ? allNamespaces : gapTouches(g, v.namespace))).map((g) => g.resource.split('.')[0]));
   const podsKnown = !unknown.has('pods');
   const stsKnown = !unknown.has('statefulsets');
   const mine = sortFindings(findings.filter((f) => f.cluster && f.cluster.namespace === v.namespace && f.cluster.name === v.name).map(reportFinding));
@@ -275,7 +277,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
   const gaps = [...new Map(snap.gaps.map(reportGap).map((g) => [`${g.verb} ${g.resource} ${g.namespace ?? ''}`, g])).values()];
   const clusters = [...views]
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
-    .map((v) => clusterOf(v, findings, gaps, health({ namespace: v.namespace, name: v.name }), clock));
+    .map((v) => clusterOf(v, findings, gaps, health({ namespace: v.namespace, name: v.name }), clock, snap.scope.allNamespaces));
   const operator = operatorOf(snap, findings);
   const general = sortFindings(findings.filter((f) => f.cluster === null && !isOperatorFinding(f)).map(reportFinding));
   const every = [...operator.findings, ...general, ...clusters.flatMap((c) => c.findings)];

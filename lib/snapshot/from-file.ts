@@ -10,6 +10,8 @@ import { latestTimestamp } from './clock.ts';
 import { fromPgo } from '../model/pgo-component.ts';
 import { operatorLogBeside } from './operator-log-file.ts';
 import { readObjects } from './read-objects.ts';
+import { isDumpArchive, readUnpacked } from '../dump/unpack.ts';
+import { gapsOfDump } from '../dump/manifest.ts';
 
 const PGO_GROUP = 'postgres-operator.crunchydata.com';
 const PGC_CRD = `postgresclusters.${PGO_GROUP}`;
@@ -35,6 +37,7 @@ const BY_KIND: Record<string, Exclude<keyof SnapshotObjects, 'postgresClusters' 
  * Throws ExitError (exit 1) for a missing or unreadable file, or one with no PostgresCluster in scope.
  */
 export function loadSnapshot(path: string, scope: Scope, options: LoadOptions = {}): Snapshot {
+  if (isDumpArchive(path)) return readUnpacked(path, (dir) => ({ ...loadSnapshot(dir, scope, options), source: { kind: 'file', path } }));
   const { objects: all } = readObjects(path, options.stdin);
   const label = path === '-' ? 'stdin' : `"${path}"`;
   const objects: SnapshotObjects = { postgresClusters: [], statefulSets: [], pods: [], pvcs: [], endpoints: [], services: [], deployments: [], jobs: [], events: [] };
@@ -96,7 +99,8 @@ export function loadSnapshot(path: string, scope: Scope, options: LoadOptions = 
     // A dump says nothing about the operator unless it holds the operator's own objects.
     operator: { known: operator.deployments.length > 0 || operator.pods.length > 0, ...operator },
     objects,
-    gaps: [],
+    // A dump made by `kubectl pgo dump` names what it could not read; any other file, nothing.
+    gaps: gapsOfDump(path),
     ...(operatorLog ? { operatorLog } : {}),
   };
 }
