@@ -255,10 +255,37 @@ test('pgBackRest stanza-create (internal/pgbackrest/pgbackrest.go) over TLS to t
   assert.is(stanza.db?.[0]?.version, '15', 'the stanza knows the database that runs');
 });
 
-test('a backup from the repo host (what the backup Job runs: pgbackrest backup --stanza=db --repo=1) is listed', async () => {
+// The manual backup Job's container (Crunchy's pgbackrest runner, env COMMAND=backup,
+// COMMAND_OPTS="--stanza=db --repo=1" + spec.backups.pgbackrest.manual.options, COMPARE_HASH=true,
+// CONTAINER=pgbackrest, SELECTOR = the repo host) hashes the files of its own
+// /etc/pgbackrest/conf.d, then execs bash into the repo host: same hash there, or exit 1; else
+// the pgBackRest command. The hash here is taken over the repo host's own files (the Job mounts
+// the same ConfigMap and Secret).
+const CONF_FILES = `export LC_ALL=C
+shopt -s globstar
+conf=(/etc/pgbackrest/conf.d/**)
+for i in "\${!conf[@]}"; do [[ -f "\${conf[$i]}" ]] || unset -v "conf[$i]"; done`;
+const CONF_HASH_SCRIPT = `${CONF_FILES}
+sha1sum "\${conf[@]}" | sha1sum`;
+const BACKUP_SCRIPT = (command: string) => `${CONF_FILES}
+declare -r want="$1"
+have="$(sha1sum "\${conf[@]}" | sha1sum)"
+if [[ "$have" != "$want" ]]; then printf >&2 'hash %s does not match local hash %s' "$want" "$have"; exit 1
+else
+  ${command}
+fi`;
+
+test('a manual backup as the backup Job runs it (bash on the repo host: config hash, then pgbackrest backup) is listed', async () => {
+  const hash = await execRepo(['bash', '-ceu', '--', CONF_HASH_SCRIPT]);
+  ok(hash, 'config hash');
+  const stale = await execRepo(['bash', '-ceu', '--', BACKUP_SCRIPT('pgbackrest backup --stanza=db --repo=1'), '-', 'stale']);
+  assert.is(stale.code, 1, 'a stale hash stops the backup');
   const t = Date.now();
-  const r = await execRepo(['pgbackrest', 'backup', '--stanza=db', '--repo=1'], { timeoutMs: 240_000 });
-  ok(r, 'pgbackrest backup');
+  // --start-fast: a manual option (PGO appends them to COMMAND_OPTS); without it pgBackRest waits
+  // for the next scheduled checkpoint (up to checkpoint_timeout, 5 min).
+  const r = await execRepo(['bash', '-ceu', '--', BACKUP_SCRIPT('pgbackrest backup --stanza=db --repo=1 --start-fast'), '-', hash.stdout.trim()],
+    { timeoutMs: 240_000 });
+  ok(r, 'backup');
   console.log(`    full backup of a new cluster in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const info = JSON.parse((await execRepo(['pgbackrest', 'info', '--stanza=db', '--output=json'])).stdout)[0];
   assert.is(info.status.code, 0, info.status.message);
