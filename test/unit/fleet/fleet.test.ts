@@ -11,7 +11,7 @@ import { ExitError } from '../../../lib/cli/exit.ts';
 import { globalFlagsOf } from '../../../lib/cli/global-flags.ts';
 import { memoryIO } from '../../../lib/cli/io.ts';
 import { healthOf, runChecks } from '../../../lib/checks/index.ts';
-import type { ApiClient } from '../../../lib/kube/api.ts';
+import type { ApiClient, WatchEvent } from '../../../lib/kube/api.ts';
 import { fleetContexts, mapBounded } from '../../../lib/fleet/run.ts';
 import type { FleetReport } from '../../../lib/fleet/report.ts';
 import { loadSnapshot } from '../../../lib/snapshot/from-file.ts';
@@ -136,6 +136,48 @@ test('fleet flags: mistakes are one line, exit 1', () => {
   usage({ contextConcurrency: 2 }, /--context-concurrency needs --contexts or --all-contexts/);
   usage({ contexts: 'a', output: 'prometheus', watch: true }, /-o prometheus cannot be used with --watch/);
   assert.equal(args({ contexts: ['a,b', 'a', ' c '] }).contexts, ['a', 'b', 'c']);
+});
+
+test('--watch over the fleet: a change in one context collects that context again, not the others; the table is printed again', async () => {
+  const emitters = new Map<string, Array<(e: WatchEvent) => void>>();
+  const collected: string[] = [];
+  const dumps = { ...DUMPS };
+  const stop = new AbortController();
+  const d = deps(seenNew());
+  const connect = d.connect;
+  d.connect = async (flags) => {
+    const c = await connect(flags);
+    return {
+      ...c,
+      watch: (_p: string, _q: unknown, on: (e: WatchEvent) => void, signal: AbortSignal) => {
+        emitters.set(flags.context!, [...(emitters.get(flags.context!) ?? []), on]);
+        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      },
+    } as unknown as ApiClient;
+  };
+  d.collect = async (client, scope) => {
+    collected.push(client.context!);
+    return loadSnapshot(dumps[client.context!], scope);
+  };
+  d.stop = stop.signal;
+  d.minIntervalMs = 10;
+  const io = memoryIO();
+  const run = runStatus(args({ allNamespaces: true, contexts: 'prod,staging', watch: true }), io, d);
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(ok(), 'timed out');
+  };
+  await until(() => (emitters.get('prod')?.length ?? 0) === 3 && (emitters.get('staging')?.length ?? 0) === 3);
+  assert.match(io.stdout(), /^prod\s+db\s+hippo\s+Blocked/m);
+  assert.equal(collected.sort(), ['prod', 'staging']);
+  dumps.prod = DUMPS.staging; // prod heals
+  emitters.get('prod')![1]({ type: 'MODIFIED', object: { metadata: { name: 'x' } } });
+  await until(() => io.stdout().split('CONTEXT').length === 3);
+  stop.abort();
+  assert.is(await run, 0, 'the exit code of the last fleet report');
+  assert.equal(collected.sort(), ['prod', 'prod', 'staging']);
+  const last = io.stdout().split('CONTEXT').pop()!;
+  assert.match(last, /\nprod\s+db\s+hippo\s+Healthy/);
 });
 
 test.run();
