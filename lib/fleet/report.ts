@@ -3,7 +3,7 @@
 // renaming or removing one needs a new apiVersion.
 import type { Health } from '../model/types.ts';
 import { exitCodeOf } from '../report/build.ts';
-import { STATUS_REPORT_API_VERSION, type StatusReport } from '../report/schema.ts';
+import { STATUS_REPORT_API_VERSION, type ReportSummary, type StatusReport } from '../report/schema.ts';
 
 export const FLEET_REPORT_KIND = 'FleetReport';
 
@@ -20,18 +20,8 @@ export interface FleetReport {
   apiVersion: typeof STATUS_REPORT_API_VERSION;
   kind: typeof FLEET_REPORT_KIND;
   generatedAt: string;
-  summary: {
-    contexts: number;
-    unreadable: number;
-    clusters: number;
-    healthy: number;
-    degraded: number;
-    blocked: number;
-    unknown: number;
-    errors: number;
-    warnings: number;
-    infos: number;
-  };
+  /** The StatusReport summaries added up, and how many contexts could not be read. */
+  summary: ReportSummary & { contexts: number; unreadable: number };
   /** In the order asked for (--contexts) or of the kubeconfig (--all-contexts). */
   contexts: ContextReport[];
 }
