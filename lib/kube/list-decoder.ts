@@ -15,6 +15,8 @@ export class ListDecoder {
   private depth = 0;
   private inString = false;
   private escaped = false;
+  /** Between items: 0 after '[' (an item or ']'), 1 after an item (',' or ']'), 2 after ',' (an item). */
+  private between = 0;
 
   /** `onItem` may change an item before it is kept (e.g. drop what nobody reads). */
   constructor(private readonly onItem?: (item: Record<string, unknown>) => void) {}
@@ -30,7 +32,7 @@ export class ListDecoder {
       this.pending = undefined;
     }
     let segment = 0; // start of the head/tail bytes of this chunk
-    let { depth, inString, escaped, state } = this;
+    let { depth, inString, escaped, state, between } = this;
     const n = b.length;
     for (; i < n; i++) {
       const c = b[i];
@@ -44,7 +46,10 @@ export class ListDecoder {
       else if (c === 123 || c === 91) {
         depth++;
         if (state === 'items') {
-          if (depth === 3 && start < 0) start = i;
+          if (depth === 3 && start < 0) {
+            if (between === 1) throw new SyntaxError('a LIST response with items not separated by ","');
+            start = i;
+          }
         } else if (state === 'head' && c === 91 && depth === 2) {
           // The only array at the top of a List is "items".
           this.head.push(Buffer.from(b.subarray(segment, i + 1)));
@@ -56,19 +61,23 @@ export class ListDecoder {
           if (depth === 2 && start >= 0) {
             this.emit(b, start, i + 1);
             start = -1;
+            between = 1;
           } else if (depth === 1) {
+            if (between === 2 || c !== 93) throw new SyntaxError('a LIST response with a malformed items array');
             state = 'tail';
             segment = i;
           }
         }
-      } else if (state === 'items' && depth === 2 && start < 0 && c !== 44 && c !== 32 && c !== 10 && c !== 13 && c !== 9) {
-        throw new Error('a LIST response with an item that is not an object');
+      } else if (state === 'items' && depth === 2 && start < 0 && c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+        if (c !== 44 || between !== 1) throw new SyntaxError('a LIST response with an item that is not an object');
+        between = 2;
       }
     }
     this.depth = depth;
     this.inString = inString;
     this.escaped = escaped;
     this.state = state;
+    this.between = between;
     if (state === 'items') {
       if (start >= 0) this.pending = b.subarray(start);
     } else this.head.push(Buffer.from(b.subarray(segment)));

@@ -1,11 +1,12 @@
 // Kubernetes objects out of files as kubectl writes them: `-o yaml` / `-o json` of one object, of
 // a `kind: List`, a multi-document YAML stream, or a directory of such files. Errors name the file
 // and, for YAML, the line.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ExitError } from '../cli/exit.ts';
 import type { KObject } from '../model/types.ts';
+import { ListDecoder } from '../kube/list-decoder.ts';
 import { FastYaml, Unsupported, fileSource, textSource, type ByteSource } from './fast-yaml.ts';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -28,7 +29,7 @@ export function readObjects(path: string, stdin: () => string = () => readFileSy
   if (isDir && files.length === 0) throw new ExitError(`error: the directory "${path}" holds no .yaml, .yml or .json file`);
   const objects: KObject[] = [];
   for (const f of files) {
-    const fast = fastObjects(f, () => fileSource(f));
+    const fast = jsonObjects(f) ?? fastObjects(f, () => fileSource(f));
     if (fast) {
       for (const o of fast) objects.push(o);
       continue;
@@ -53,6 +54,37 @@ function filesUnder(dir: string): string[] {
     else if (EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(p);
   }
   return out;
+}
+
+/**
+ * Objects of a file of `kubectl get -o json` output, read in chunks and parsed item by item (the
+ * LIST decoder of the API client): the file is never held whole. undefined when the file does not
+ * start with '{' or is not right (then it is read whole, and errors are worded, as before).
+ */
+function jsonObjects(file: string): KObject[] | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const decoder = new ListDecoder();
+    for (let first = true; ; first = false) {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      if (first && chunk.toString('latin1', 0, Math.min(n, 256)).trimStart()[0] !== '{') return undefined;
+      decoder.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    }
+    const out: KObject[] = [];
+    flatten(decoder.end(), file, 1, out);
+    return out;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

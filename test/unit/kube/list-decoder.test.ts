@@ -50,6 +50,8 @@ test('a body cut short or not JSON is an error', () => {
   assert.throws(() => decodeIn(text.slice(0, 150), []));
   assert.throws(() => decodeIn('{"items":[1,2]}', []));
   assert.throws(() => decodeIn('<html>', []));
+  for (const bad of ['{"items":[,]}', '{"items":[{},]}', '{"items":[{}{}]}', '{"items":[{},,{}]}']) assert.throws(() => decodeIn(bad, []), bad);
+  assert.equal(decodeIn('{"items":[ {} , {"a":1} ]}', [4]), { items: [{}, { a: 1 }] });
 });
 
 test.run();
