@@ -72,6 +72,24 @@ export interface Snapshot {
   gaps: Gap[];
   /** What PGO's own log says (its digest, not its text); undefined: not read (off, a dump without it). */
   operatorLog?: OperatorLog;
+  /** Objects, or fields of them, that did not have the shape the engine reads (lib/snapshot/shape.ts). */
+  unreadable?: Unreadable[];
+}
+
+/** An object the engine could not fully read: which fields were left out, and what they held. */
+export interface Unreadable {
+  kind: string;
+  namespace?: string;
+  name?: string;
+  /** The PostgresCluster it belongs to (its own name, or its cluster label). */
+  cluster?: string;
+  /** The Snapshot list it came from, e.g. "pods", "operator.deployments". */
+  list: string;
+  fields: Array<{ field: string; found: string }>;
+  /** Fields beyond those named. */
+  more: number;
+  /** The whole object was left out (no metadata.name, not an object). */
+  dropped: boolean;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
