@@ -1,8 +1,9 @@
 // Benchmarks of the engine: API requests of `status -A` at 1, 10 and 500 clusters (read from the
 // apiserver's own metrics, so nothing of ours does the counting), and wall time and peak memory
 // of `status --from` on a 500-cluster dump. Run: npm run bench -- collect   (needs the sandbox up).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { median, requestTotal, sandboxEnv } from './common.mjs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,31 +12,6 @@ import { synthObjects, namespacesOf } from './synth.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const plugin = join(repo, 'dist/kubectl-pgo');
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-function sandboxEnv() {
-  const env = {};
-  const text = readFileSync(join(process.env.SANDBOX_DIR ?? join(repo, '.sandbox'), 'env'), 'utf8');
-  for (const line of text.split('\n')) {
-    const m = /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, '');
-  }
-  return env;
-}
-
-/** Sum of apiserver_request_total, all verbs and resources. */
-function requestTotal(kubectl, kubeconfig) {
-  const text = execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'get', '--raw', '/metrics'], { maxBuffer: 256 << 20 }).toString();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('apiserver_request_total{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
 
 function createObjects(kubectl, kubeconfig, objs) {
   for (const ns of namespacesOf(objs)) {

@@ -7,26 +7,14 @@
 //   - `kubectl get <the same nine kinds> -A -o json`,
 // each with wall time and peak RSS, plus the API requests of one status run (apiserver metrics).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import https from 'node:https';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { median, repo, requestTotal, sandboxEnv } from './common.mjs';
 import { synthObjects, namespacesOf } from './synth.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { sandboxEnv };
 const PER_NAMESPACE = 10;
-
-export function sandboxEnv() {
-  const dir = process.env.SANDBOX_DIR ?? join(repo, '.sandbox');
-  const file = join(dir, 'env');
-  if (!existsSync(file)) throw new Error(`the sandbox is not up (${file}): SANDBOX_DIR=${dir} npm run sandbox -- up`);
-  const env = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, '');
-  }
-  return env;
-}
 
 const RESOURCE = {
   PostgresCluster: (ns) => `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters`,
@@ -82,11 +70,6 @@ export async function createFleet(n, { log = () => {} } = {}) {
   return { objects: objs.length, namespaces: namespaces.length, seconds: (Date.now() - t0) / 1000 };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** Wall ms and peak RSS (MiB, of the largest process) of one command run under /usr/bin/time. */
 function timed(cmd, args, env) {
   const r = spawnSync('/usr/bin/time', ['-f', '@@%e %M', cmd, ...args], { env, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -134,13 +117,6 @@ export function writeDumps(dir) {
     out[format] = file;
   }
   return out;
-}
-
-function requestTotal(kubectl, kubeconfig) {
-  const text = spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'get', '--raw', '/metrics'], { maxBuffer: 256 << 20 }).stdout.toString();
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith('apiserver_request_total{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  return sum;
 }
 
 /** Figures at the current fleet size; `dumps` (optional): files for `status --from`, timed in the same rounds. */

@@ -7,24 +7,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sandboxEnv, countClusters } from './scale.mjs';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { join } from 'node:path';
+import { repo, requestTotal, sandboxEnv } from './common.mjs';
+import { countClusters } from './scale.mjs';
 const flag = (args, name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
 const out = (s) => process.stdout.write(`${s}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function listRequests(kubectl, kubeconfig) {
-  const text = spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'get', '--raw', '/metrics'], { maxBuffer: 256 << 20 }).stdout.toString();
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith('apiserver_request_total{') && line.includes('verb="LIST"')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  return sum;
-}
 
 function procSample(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -73,7 +64,7 @@ export async function run(args) {
       req.on('error', rej);
       req.end(body);
     });
-  const lists0 = listRequests(kubectl, env.KUBECONFIG);
+  const lists0 = requestTotal(kubectl, env.KUBECONFIG, 'LIST');
   const samples = [procSample(child.pid)];
   const t0 = Date.now();
   let changes = 0;
@@ -85,7 +76,7 @@ export async function run(args) {
     if (changes % 5 === 0) samples.push(procSample(child.pid));
   }
   samples.push(procSample(child.pid));
-  const lists = listRequests(kubectl, env.KUBECONFIG) - lists0;
+  const lists = requestTotal(kubectl, env.KUBECONFIG, 'LIST') - lists0;
   child.kill('SIGINT');
   await new Promise((r) => child.on('exit', r));
   const tail = samples.filter((s) => s.t - t0 >= Math.min(60_000, (minutes * 60_000) / 2));
