@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './common.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURE = path.resolve(repo, '../shared/fixtures/pgo/v5.8.9/recorded/healthy.yaml');
@@ -20,11 +21,6 @@ function kubectlPath() {
   const dir = spawnSync('bash', [path.join(repo, 'scripts/sandbox/build-bins.sh'), '--path', 'kubernetes'], { encoding: 'utf8' }).stdout.trim();
   return path.join(dir, 'kubectl');
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function timeOnce(cmd, env, okCodes = [0]) {
   const t0 = process.hrtime.bigint();
