@@ -134,7 +134,11 @@ export async function reconcile(deps: Deps, namespace: string, name: string): Pr
       await step('handleDelete', async () => {
         await kube.request('DELETE', `${PATH.Endpoints(namespace)}?labelSelector=${encodeURIComponent(sel({ [LABEL.cluster]: name }, [LABEL.patroni]))}`);
         const finalizers = (obj.metadata.finalizers as string[]).filter((f) => f !== FINALIZER);
-        await kube.mergePatch(PATH.PostgresCluster(namespace, name), { metadata: { finalizers, resourceVersion: obj.metadata.resourceVersion } });
+        // Gone already (the cache lagged its deletion): what the finalizer guarded is done; PGO's
+        // recorded log has no error here.
+        await kube.mergePatch(PATH.PostgresCluster(namespace, name), { metadata: { finalizers, resourceVersion: obj.metadata.resourceVersion } }).catch((e) => {
+          if (!(e instanceof ApiError && e.status === 404)) throw e;
+        });
       });
     }
     return {};
