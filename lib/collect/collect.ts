@@ -6,6 +6,7 @@ import type { ApiClient } from '../kube/api.ts';
 import { discoverPgo, PGO_GROUP, type PgoDiscovery } from '../kube/discovery.ts';
 import { ApiError, NetworkError } from '../kube/errors.ts';
 import { LABEL, type Gap, type KObject, type Snapshot, type SnapshotObjects } from '../model/types.ts';
+import { shapeSnapshot } from '../snapshot/shape.ts';
 import type { LogWindow } from '../operator-log/source.ts';
 import { closestNames } from './names.ts';
 import { fromPgo, mergeEvents } from '../model/pgo-component.ts';
@@ -25,6 +26,10 @@ export interface CollectOptions {
   operatorLog?: LogWindow;
   /** Also hands over the raw text of each operator log read (dump). */
   onLogText?: LogTextSink;
+  /** Lists a watch keeps current (status --watch): taken as they are, not listed again. */
+  kept?: Partial<SnapshotObjects>;
+  /** The resourceVersion each list was read at (a watch starts from it, missing nothing). */
+  onListed?: (list: keyof SnapshotObjects, resourceVersion: string) => void;
 }
 
 type ObjectKey = Exclude<keyof SnapshotObjects, 'postgresClusters'>;
@@ -58,10 +63,14 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     events: { resource: 'events', prefix: '/api/v1', fieldSelector: eventSelector },
   };
   const gaps: Gap[] = [];
-  const listOrGap = async (spec: ListSpec): Promise<KObject[] | undefined> => {
+  const listOrGap = async (spec: ListSpec, list?: ObjectKey): Promise<KObject[] | undefined> => {
+    const kept = list && options.kept?.[list];
+    if (kept) return kept;
     const path = `${spec.prefix}${spec.clusterWide ? '' : nsPath}/${spec.resource}`;
     try {
-      return (await client.list(path, { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector })).items;
+      const r = await client.list(path, { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector });
+      if (list) options.onListed?.(list, r.resourceVersion);
+      return r.items;
     } catch (e) {
       if (!isApiFailure(e)) throw e; // a bug, not an API failure
       gaps.push(gapFrom(e, 'list', spec.resource, spec.clusterWide || scope.allNamespaces ? undefined : scope.namespace));
@@ -69,9 +78,9 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     }
   };
 
-  const clustersP = fetchClusters(client, scope, pgcPrefix, nsPath);
+  const clustersP = options.kept?.postgresClusters ? Promise.resolve(options.kept.postgresClusters) : fetchClusters(client, scope, pgcPrefix, nsPath, options.onListed);
   const keys = Object.keys(specs) as ObjectKey[];
-  const listsP = Promise.all(keys.map((k) => listOrGap(specs[k])));
+  const listsP = Promise.all(keys.map((k) => listOrGap(specs[k], k)));
   const operatorP = Promise.all([
     listOrGap({ resource: 'deployments', prefix: '/apis/apps/v1', labelSelector: LABEL.controlPlane, clusterWide: true }),
     listOrGap({ resource: 'pods', prefix: '/api/v1', labelSelector: LABEL.controlPlane, clusterWide: true }),
@@ -98,7 +107,8 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
   ]);
   deployments.push(...traced);
 
-  return {
+  // Held to the shapes the engine reads before anything reads it (lib/snapshot/shape.ts).
+  return shapeSnapshot({
     schemaVersion: 1,
     takenAt: (options.now?.() ?? new Date()).toISOString(),
     source: { kind: 'api', context: client.context, server: client.server },
@@ -108,13 +118,15 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     objects,
     gaps,
     ...(operatorLog ? { operatorLog } : {}),
-  };
+  });
 }
 
-async function fetchClusters(client: ApiClient, scope: Scope, prefix: string, nsPath: string): Promise<KObject[]> {
+async function fetchClusters(client: ApiClient, scope: Scope, prefix: string, nsPath: string, onListed: CollectOptions['onListed']): Promise<KObject[]> {
   if (scope.cluster && !scope.allNamespaces) {
     try {
       const one = await client.request<KObject>({ method: 'GET', path: `${prefix}${nsPath}/postgresclusters/${encodeURIComponent(scope.cluster)}` });
+      // A watch of that one object may start from its own version.
+      if (one.metadata?.resourceVersion) onListed?.('postgresClusters', one.metadata.resourceVersion);
       return [one];
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) throw await notFound(client, scope, prefix, nsPath, e);
@@ -122,6 +134,7 @@ async function fetchClusters(client: ApiClient, scope: Scope, prefix: string, ns
     }
   }
   const list = await client.list(`${prefix}${nsPath}/postgresclusters`, scope.cluster ? { fieldSelector: `metadata.name=${scope.cluster}` } : {});
+  onListed?.('postgresClusters', list.resourceVersion);
   for (const pgc of list.items) {
     pgc.kind ??= 'PostgresCluster';
   }

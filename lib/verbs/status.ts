@@ -8,7 +8,7 @@ import { attachExplain } from '../explain/attach.ts';
 import type { GlobalFlags } from '../cli/global-flags.ts';
 import type { IO } from '../cli/io.ts';
 import { isMachineFormat, parseOutputFormat, STATUS_OUTPUT_FORMATS, type StatusOutputFormat } from '../cli/output.ts';
-import type { Scope } from '../collect/collect.ts';
+import type { CollectOptions, Scope } from '../collect/collect.ts';
 import type { ApiClient, WatchEvent } from '../kube/api.ts';
 import { LABEL, type CheckOptions, type ClusterRef, type Finding, type Health, type Snapshot } from '../model/types.ts';
 import { buildStatusReport, exitCodeOf } from '../report/build.ts';
@@ -16,7 +16,8 @@ import { gapLine, permissionOf, reportGap } from '../report/gaps.ts';
 import type { StatusReport } from '../report/schema.ts';
 import { DEFAULT_MAX_LAG_BYTES } from '../checks/index.ts';
 import { renderStatus } from '../render/status.ts';
-import { WatchCache } from './watch-cache.ts';
+import { WATCHED, WatchCache, type WatchedResource } from './watch-cache.ts';
+import { followKind } from './watch-follow.ts';
 import { renderPrometheus } from '../render/prometheus.ts';
 import { parseFleetArgs } from '../fleet/args.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
@@ -46,7 +47,8 @@ export interface StatusArgs {
 
 export interface StatusDeps {
   connect(flags: GlobalFlags): Promise<ApiClient>;
-  collect(client: ApiClient, scope: Scope, operatorLog?: LogWindow): Promise<Snapshot>;
+  /** `watch`: what --watch needs of a collection (lists it keeps current, their resourceVersions). */
+  collect(client: ApiClient, scope: Scope, operatorLog?: LogWindow, watch?: Pick<CollectOptions, 'kept' | 'onListed'>): Promise<Snapshot>;
   loadSnapshot(path: string, scope: Scope): Snapshot;
   buildClusterViews(snap: Snapshot): ClusterView[];
   /** views: the ones already built from snap, so they are not built twice. */
@@ -59,7 +61,7 @@ export interface StatusDeps {
   minIntervalMs?: number;
   /** --watch: pause before a watch that ended is opened again. */
   rewatchDelayMs?: number;
-  /** --watch: the longest time the kinds that are not watched (PVCs, Endpoints, Events, ...) go without a LIST while changes come in. */
+  /** --watch: how often the kinds that are not watched (Events, Deployments, Jobs, the operator and its log) are listed again. */
   resyncMs?: number;
 }
 
@@ -100,9 +102,9 @@ export async function defaultDeps(): Promise<StatusDeps> {
   return {
     // The API client is loaded only when a cluster is asked: --from never pays for it.
     connect: async (flags) => (await import('../kube/connect.ts')).connect(flags),
-    collect: async (client, scope, operatorLog) => {
+    collect: async (client, scope, operatorLog, watch) => {
       // --watch collects again and again: discovery (API versions, CRD) is done only the first time.
-      const snap = await (await import('../collect/collect.ts')).collect(client, scope, { ...(discovery ? { discovery } : {}), operatorLog });
+      const snap = await (await import('../collect/collect.ts')).collect(client, scope, { ...(discovery ? { discovery } : {}), operatorLog, ...watch });
       discovery ??= { apiVersions: snap.pgo.apiVersions, crdVersion: snap.pgo.crdVersion };
       return snap;
     },
@@ -180,13 +182,15 @@ export async function runStatus(args: StatusArgs, io: IO, deps?: StatusDeps): Pr
   }
   const client = await d.connect(args.flags);
   const scope = scopeOf(args, client.defaultNamespace);
-  const snap = await d.collect(client, scope, args.operatorLog);
+  // --watch: each watched kind is followed from the resourceVersion its LIST was read at.
+  const versions: Partial<Record<string, string>> = {};
+  const snap = await d.collect(client, scope, args.operatorLog, args.watch ? { onListed: (list, rv) => (versions[list] = rv) } : undefined);
   const report = reportOf(snap, args, d, scope);
   if (!args.watch) {
     write(io, report, args);
     return exitCodeOf(report);
   }
-  return watchStatus(args, io, d, client, scope, snap, report);
+  return watchStatus(args, io, d, client, scope, snap, report, versions);
 }
 
 // ---- --watch ------------------------------------------------------------------------------
@@ -209,6 +213,20 @@ export function watchTargets(snap: Pick<Snapshot, 'pgo'>, scope: Scope): WatchTa
     },
     { resource: 'statefulsets', path: `/apis/apps/v1${ns}/statefulsets`, query: { labelSelector: byCluster, allowWatchBookmarks: 'true' } },
     { resource: 'pods', path: `/api/v1${ns}/pods`, query: { labelSelector: byCluster, allowWatchBookmarks: 'true' } },
+  ];
+}
+
+/**
+ * status --watch follows more kinds than the objects whose change calls for a new collection
+ * (watchTargets, which lib/fleet/watch.ts uses): everything of a cluster that changes on its own.
+ * Events, Deployments, Jobs, the operator and its log are listed again every resync interval.
+ */
+function followTargets(snap: Pick<Snapshot, 'pgo'>, scope: Scope): WatchTarget[] {
+  const ns = scope.allNamespaces ? '' : `/namespaces/${encodeURIComponent(scope.namespace)}`;
+  const query = { labelSelector: scope.cluster ? `${LABEL.cluster}=${scope.cluster}` : LABEL.cluster };
+  return [
+    ...watchTargets(snap, scope),
+    ...(['endpoints', 'persistentvolumeclaims', 'services'] as const).map((resource) => ({ resource, path: `/api/v1${ns}/${resource}`, query })),
   ];
 }
 
@@ -251,6 +269,7 @@ async function watchStatus(
   scope: Scope,
   firstSnap: Snapshot,
   firstReport: StatusReport,
+  versions: Partial<Record<string, string>>,
 ): Promise<number> {
   const { signal, dispose } = stopSignal(deps);
   const minInterval = deps.minIntervalMs ?? 1000;
@@ -275,36 +294,36 @@ async function watchStatus(
   };
   show(firstReport);
 
-  // A watch event updates the kept Snapshot (no LIST); a full collection only when a watch
-  // (re)starts or fails, and at most every resync interval for the kinds that are not watched.
+  // A watch event updates the kept Snapshot (no LIST per change: watch-cache.ts); a watch that
+  // fails costs a LIST of its kind only (watch-follow.ts); the kinds that are not watched (Events,
+  // Deployments, Jobs, the operator and its log) are listed again every resync interval.
   const resync = deps.resyncMs ?? 30_000;
-  let cache = new WatchCache(firstSnap);
-  let lastCollect = Date.now();
-  let dirty = false;
+  const cache = new WatchCache(firstSnap);
   let changed = false;
   let wake: (() => void) | undefined;
-  const poke = () => {
-    dirty = true;
+  const touch = (yes: boolean) => {
+    if (!yes) return;
+    changed = true;
     wake?.();
   };
-  const watchers = watchTargets(firstSnap, scope).map((t) =>
-    keepWatching(client, t, poke, signal, rewatchDelay, io, (e) => {
-      if (cache.apply(t.resource, e)) {
-        changed = true;
-        wake?.();
-      }
-    }),
+  const watchers = followTargets(firstSnap, scope).map((t) =>
+    followKind(client, t, versions[WATCHED[t.resource as WatchedResource]], { onEvent: (e) => touch(cache.apply(t.resource, e)), onList: (items) => touch(cache.replace(t.resource, items)) }, signal, rewatchDelay, io, sleep),
   );
 
+  let lastCollect = Date.now();
   let last = Date.now();
   try {
     while (!signal.aborted) {
-      if (!dirty && !changed) {
+      // resync 0 (tests): no timer, every change is a whole collection.
+      const due = resync > 0 ? lastCollect + resync - Date.now() : Infinity;
+      if (!changed && due > 0) {
         await new Promise<void>((resolve) => {
-          const done = () => {
+          const timer = due < Infinity ? setTimeout(() => done(), due) : undefined;
+          function done() {
+            clearTimeout(timer);
             signal.removeEventListener('abort', done);
             resolve();
-          };
+          }
           wake = done;
           signal.addEventListener('abort', done, { once: true });
         });
@@ -316,13 +335,12 @@ async function watchStatus(
       if (signal.aborted) break;
       last = Date.now();
       try {
-        if (dirty || last - lastCollect >= resync) {
-          dirty = false;
+        if (resync === 0 || last - lastCollect >= resync) {
           changed = false;
-          const snap = await deps.collect(client, scope, args.operatorLog);
+          lastCollect = last;
+          const snap = await deps.collect(client, scope, args.operatorLog, { kept: cache.watched() });
           if (signal.aborted) break;
-          cache = new WatchCache(snap);
-          lastCollect = Date.now();
+          cache.rebase(snap);
           show(reportOf(snap, args, deps, scope));
         } else {
           changed = false;

@@ -165,8 +165,15 @@ test('--watch: prints again after a change, not when nothing changed, ends on th
   d.resyncMs = 0; // every change collects again (the worlds below are what each collection sees)
   const io = memoryIO();
   const run = runStatus(args({ watch: true, namespace: 'db' }), io, d);
-  await until(() => emitters.length === 3);
-  assert.equal(paths.sort(), ['/api/v1/namespaces/db/pods', '/apis/apps/v1/namespaces/db/statefulsets', '/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/db/postgresclusters']);
+  await until(() => emitters.length === 6);
+  assert.equal(paths, [
+    '/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/db/postgresclusters',
+    '/apis/apps/v1/namespaces/db/statefulsets',
+    '/api/v1/namespaces/db/pods',
+    '/api/v1/namespaces/db/endpoints',
+    '/api/v1/namespaces/db/persistentvolumeclaims',
+    '/api/v1/namespaces/db/services',
+  ]);
   const first = io.stdout();
   assert.match(first, /hippo   Blocked/);
   // A change that does not change the report: collected again (resyncMs 0), not printed again.

@@ -5,8 +5,9 @@ import { memoryIO } from '../../../lib/cli/io.ts';
 import { globalFlagsOf } from '../../../lib/cli/global-flags.ts';
 import type { ApiClient, WatchEvent } from '../../../lib/kube/api.ts';
 import type { KObject, Snapshot } from '../../../lib/model/types.ts';
-import { parseStatusArgs, runStatus, type StatusDeps } from '../../../lib/verbs/status.ts';
+import { parseStatusArgs, runStatus, sleep, type StatusDeps } from '../../../lib/verbs/status.ts';
 import { WatchCache } from '../../../lib/verbs/watch-cache.ts';
+import { followKind } from '../../../lib/verbs/watch-follow.ts';
 import { NOW, healthyView, snapshot } from '../../helpers/status-fixtures.ts';
 
 const pod = (name: string, rv: string, extra: Record<string, unknown> = {}): KObject =>
@@ -26,7 +27,7 @@ test('events replace, add and remove objects; replays of what is known change no
   assert.is(c.apply('pods', { type: 'ADDED', object: pod('c', '3') }), true);
   assert.is(c.apply('pods', { type: 'DELETED', object: pod('b', '4') }), true);
   assert.is(c.apply('pods', { type: 'DELETED', object: pod('zz', '5') }), false);
-  assert.is(c.apply('services', { type: 'MODIFIED', object: pod('a', '6') }), false, 'not a watched kind');
+  assert.is(c.apply('events', { type: 'MODIFIED', object: pod('a', '6') }), false, 'not a watched kind');
   const now = new Date('2026-11-25T18:00:00Z');
   const s = c.snapshot(now);
   assert.equal(s.objects.pods.map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`), ['a@2', 'c@3']);
@@ -95,6 +96,71 @@ test('runStatus --watch: a pod event is a new report from the kept Snapshot, wit
   assert.is(await run, 0);
   assert.is(collected.length, 1, 'only the first collection');
   assert.equal(seenPods.slice(0, 3), [['a', 'b'], ['a', 'b', 'c'], ['b', 'c']]);
+});
+
+test('a fresh LIST replaces a kind: changed only when an object differs; other kinds untouched', () => {
+  const c = new WatchCache(base());
+  assert.is(c.replace('pods', [pod('a', '1'), pod('b', '1')]), false, 'the same objects');
+  assert.is(c.replace('pods', [pod('b', '1'), pod('c', '2')]), true);
+  assert.equal(c.snapshot(NOW).objects.pods.map((p) => p.metadata.name), ['b', 'c']);
+  assert.is(c.replace('events', []), false);
+  assert.ok(c.apply('endpoints', { type: 'ADDED', object: { metadata: { name: 'orders-ha', namespace: 'db', resourceVersion: '3' } } }));
+  assert.equal(c.snapshot(NOW).objects.endpoints.map((e) => `${e.kind} ${e.metadata.name}`), ['Endpoints orders-ha']);
+});
+
+test('rebase: the kinds not watched come from the new collection, the watched ones stay as events left them', () => {
+  const snap = base();
+  snap.unreadable = [{ kind: 'Pod', namespace: 'db', name: 'b', list: 'pods', fields: [{ field: 'status', found: 'nothing' }], more: 0, dropped: false }];
+  const c = new WatchCache(snap);
+  c.apply('pods', { type: 'ADDED', object: pod('c', '2') });
+  const watched = c.watched();
+  assert.equal(watched.pods.map((p) => p.metadata.name), ['a', 'b', 'c']);
+  const event = { metadata: { name: 'e1', namespace: 'db' }, reason: 'Warn' } as unknown as KObject;
+  c.rebase({ ...snap, objects: { ...snap.objects, ...watched, events: [event] }, unreadable: [] });
+  c.apply('pods', { type: 'DELETED', object: pod('a', '3') });
+  const s = c.snapshot(NOW);
+  assert.equal(s.objects.pods.map((p) => p.metadata.name), ['b', 'c']);
+  assert.equal(s.objects.events, [event]);
+  assert.equal(s.unreadable?.map((u) => u.name), ['b'], 'the problem of an object no event replaced stays');
+});
+
+test('followKind: starts at the LIST\'s version, goes on from the last one seen, and after a 410 lists that kind only', async () => {
+  const calls: string[] = [];
+  const stop = new AbortController();
+  const scripts: Array<(on: (e: WatchEvent) => void) => void> = [
+    (on) => {
+      on({ type: 'MODIFIED', object: pod('a', '5') });
+      on({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '7' } } as KObject });
+    },
+    (on) => on({ type: 'ERROR', object: { metadata: {}, code: 410, message: 'too old resource version: 7 (9)' } as unknown as KObject }),
+    () => {},
+  ];
+  const client = {
+    list: async (path: string) => {
+      calls.push(`list ${path}`);
+      return { items: [pod('a', '9')], resourceVersion: '10' };
+    },
+    watch: async (path: string, q: Record<string, string | undefined>, on: (e: WatchEvent) => void, signal: AbortSignal) => {
+      calls.push(`watch ${path} from ${q.resourceVersion} ${q.labelSelector}`);
+      const script = scripts.shift();
+      if (!script) return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      script(on);
+    },
+  } as unknown as ApiClient;
+  const seen: string[] = [];
+  const io = memoryIO();
+  const run = followKind(client, { resource: 'pods', path: '/api/v1/pods', query: { labelSelector: 'x' } }, '4', {
+    onEvent: (e) => seen.push(`${e.type} ${e.object.metadata.resourceVersion}`),
+    onList: (items) => seen.push(`list ${items.map((o) => o.metadata.resourceVersion)}`),
+  }, stop.signal, 1, io, sleep);
+  const end = Date.now() + 3000;
+  while (scripts.length && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 20));
+  stop.abort();
+  await run;
+  assert.equal(calls, ['watch /api/v1/pods from 4 x', 'watch /api/v1/pods from 7 x', 'list /api/v1/pods', 'watch /api/v1/pods from 10 x', 'watch /api/v1/pods from 10 x']);
+  assert.equal(seen, ['MODIFIED 5', 'list 9']);
+  assert.is(io.stderr(), '', 'a 410 is expected now and then: no warning');
 });
 
 test.run();
