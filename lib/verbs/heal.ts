@@ -122,12 +122,19 @@ interface Progress {
   converged: boolean;
   line: string;
   remaining: Finding[];
+  /** What heal acted on is done, but blocking errors heal has no remedy for keep PGO from
+   *  converging (e.g. a later step of its reconcile failing): waiting longer would be a false "wait". */
+  stuckOn: Finding[];
 }
+
+/** How long such a state must last before heal stops waiting: PGO may fail once, transiently,
+ *  right after it recreated something (an exec into a pod still starting). */
+export const STUCK_GRACE_MS = 20_000;
 
 /** What heal waits for in one cluster: the healed findings and those they blocked gone, every
  *  instance StatefulSet there, every instance pod ready. */
 export function progressOf(cp: ClusterPlan, first: ClusterView, now: ClusterView | undefined, findings: Finding[], earlier: Finding[] = []): Progress {
-  if (!now) return { converged: false, line: `${refOf(cp.cluster)} is gone`, remaining: [] };
+  if (!now) return { converged: false, line: `${refOf(cp.cluster)} is gone`, remaining: [], stuckOn: [] };
   const watched = new Set([...cp.remedied.map((f) => f.code), ...cp.notHealed.filter((n) => n.clearsAfterHeal).map((n) => n.finding.code)]);
   const healedCodes = new Set(cp.remedied.map((f) => f.code));
   // Problems that were there before and heal did not act on are not waited for; problems that
@@ -153,7 +160,10 @@ export function progressOf(cp: ClusterPlan, first: ClusterView, now: ClusterView
     parts.push(`StatefulSet ${now.namespace}/${i.name} ${oldVolumes.has(i.name) ? 'recreated on its old volume' : 'created'}`);
   }
   const counts = `${ready}/${Math.max(desired, withSts.length)} instances ready with a Patroni role`;
-  const converged = remaining.length === 0 && withSts.length >= desired && ready === withSts.length;
+  const instancesDone = withSts.length >= desired && ready === withSts.length;
+  const converged = remaining.length === 0 && instancesDone;
+  const actedOnDone = instancesDone && !remaining.some((f) => watched.has(f.code) || (f.blockedBy && healedCodes.has(f.blockedBy)));
+  const stuckOn = actedOnDone && remaining.length > 0 && remaining.every((f) => f.severity === 'error' && f.blocking === true) ? remaining : [];
   let line: string;
   if (remaining.length) {
     const r = remaining[0];
@@ -161,7 +171,7 @@ export function progressOf(cp: ClusterPlan, first: ClusterView, now: ClusterView
   } else {
     line = `${refOf(cp.cluster)}: ${parts.length ? `${parts.join(', ')} ` : ''}(${counts})`;
   }
-  return { converged, line, remaining };
+  return { converged, line, remaining, stuckOn };
 }
 
 // ---- the verb ------------------------------------------------------------------------------
@@ -332,6 +342,7 @@ export async function runHeal(args: HealArgs, io: IO, deps?: HealDeps): Promise<
   const firstViews = new Map(first.views.map((v) => [refOf(v), v]));
   let progress = new Map<string, Progress>();
   let lastLines = new Map<string, string>();
+  const stuckSince = new Map<string, number>();
   for (;;) {
     cur = await look(client, scope, args, d);
     progress = new Map(
@@ -346,6 +357,24 @@ export async function runHeal(args: HealArgs, io: IO, deps?: HealDeps): Promise<
     }
     lastLines = new Map([...progress].map(([k, p]) => [k, p.line]));
     if ([...progress.values()].every((p) => p.converged)) break;
+    const t = d.now().getTime();
+    for (const [k, p] of progress) {
+      if (!p.stuckOn.length) stuckSince.delete(k);
+      else if (!stuckSince.has(k)) stuckSince.set(k, t);
+    }
+    const settled = (k: string, p: Progress) => p.converged || (stuckSince.has(k) && t - stuckSince.get(k)! >= STUCK_GRACE_MS);
+    if ([...progress].every(([k, p]) => settled(k, p))) {
+      const lines = [`What heal acted on is done, but PGO still cannot converge, for a reason heal has no remedy for; what a person can do:`];
+      for (const p of progress.values()) {
+        for (const f of p.stuckOn) {
+          lines.push(`  - ${f.code} (${f.cluster ? refOf(f.cluster) : 'operator'}): ${f.message}`);
+          for (const r of f.remedy.split('\n')) lines.push(`    ${r}`);
+        }
+      }
+      say(lines.join('\n') + '\n');
+      io.err(`PGO cannot converge until a person acts on: ${[...progress.values()].flatMap((p) => p.stuckOn.map((f) => `${f.code} (${f.cluster ? refOf(f.cluster) : 'operator'})`)).join(', ')}; the remedy is printed above.\n`);
+      return finish(2, 'needs-a-person', cur, progress, outcome);
+    }
     if (d.now().getTime() >= deadline) {
       const lines = [`Timed out after ${seconds(args.timeoutMs)}: PGO has not converged:`];
       for (const [k, p] of progress) {

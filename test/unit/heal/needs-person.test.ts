@@ -49,4 +49,28 @@ test('a healthy cluster: nothing to heal, exit 0', async () => {
   s.done();
 });
 
+test('after the heal, a new blocking error heal cannot fix: it stops waiting once that lasts, prints the remedy, exit 2', async () => {
+  const world = World.incident();
+  const s = setup(world);
+  // Someone else's doing once heal has written: PGO now has a reason of its own to stop.
+  const collect = s.deps.collect;
+  s.deps.collect = async (...a) => {
+    if (world.patches().length) world.cluster.spec.standby = { enabled: true };
+    return collect(...a);
+  };
+  const io = memoryIO();
+  const started = s.deps.now().getTime();
+  const code = await runHeal(s.args({ yes: true }), io, s.deps);
+  const out = io.stdout();
+  assert.is(code, 2, out + io.stderr());
+  assert.is(world.patches().length, 1, 'the switchover disarmed, nothing else');
+  assert.match(out, /What heal acted on is done, but PGO still cannot converge[^\n]*\n  - InvalidStandbyConfiguration \(db\/hippo\)/);
+  assert.match(out, /kubectl patch postgrescluster hippo -n db --type merge/);
+  assert.not.match(out, /Healed db\/hippo/);
+  assert.not.match(io.stderr(), /Timed out/);
+  const waited = s.deps.now().getTime() - started;
+  assert.ok(waited < 60_000, `stopped waiting after ${waited} ms, not at the 5 min timeout`);
+  s.done();
+});
+
 test.run();
