@@ -1,4 +1,5 @@
 import type { Verb } from '../lib/cli/verb.ts';
+import { helpTable } from '../lib/rbac/help-table.ts';
 
 export const completion: Verb = {
   command: 'completion <shell>',
@@ -15,11 +16,7 @@ export const completion: Verb = {
           'runs kubectl_complete-pgo from PATH: it ships in the release archive (see the Krew caveats to link it).',
           'Candidates: verbs, flags, and PostgresCluster and instance names from the current context (2 s at most).',
           '',
-          'RBAC requirements (for names; without them completion offers none):',
-          '  resource          verbs',
-          '  postgresclusters  list',
-          '  statefulsets      list',
-          '  namespaces        list',
+          helpTable('completion'),
         ].join('\n'),
       ),
   run: async (argv) => {

@@ -1,6 +1,7 @@
 import type { Verb } from '../lib/cli/verb.ts';
 import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
+import { helpTable } from '../lib/rbac/help-table.ts';
 
 export const diff: Verb = {
   command: 'diff [CLUSTER]',
@@ -23,12 +24,7 @@ export const diff: Verb = {
           'With -f the manifest is sent as a server-side apply with dryRun=All (field manager kubectl-pgo): defaults and validation are',
           "the server's, nothing is changed. Consequences that delete data (removing an instance set, lowering replicas) are printed first.",
           '',
-          'RBAC requirements:',
-          '  resource                     verbs',
-          '  postgresclusters             get, list, patch (dry run only, with -f)',
-          '  statefulsets, pods, pvcs,    list',
-          '  endpoints, services,',
-          '  deployments, jobs, events',
+          helpTable('diff'),
         ].join('\n'),
       ),
   run: async (argv) => {

@@ -1,6 +1,7 @@
 // `kubectl pgo dump`: flags and help only; the work is in lib/dump/ (loaded lazily).
 import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
+import { helpTable } from '../lib/rbac/help-table.ts';
 import type { Verb } from '../lib/cli/verb.ts';
 
 export const dump: Verb = {
@@ -27,8 +28,7 @@ export const dump: Verb = {
           'Exit codes: 0 written (parts that were forbidden are named on stderr and in MANIFEST);',
           '1 nothing written (usage, kubeconfig, API, postgresclusters forbidden, target exists).',
           '',
-          'RBAC requirements: those of `kubectl pgo status` (see its help), and get pods/log in the',
-          "operator's namespace for its log.",
+          helpTable('dump'),
         ].join('\n'),
       ),
   run: async (argv) => {

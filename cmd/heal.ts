@@ -2,21 +2,8 @@
 import type { Verb } from '../lib/cli/verb.ts';
 import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
+import { helpTable } from '../lib/rbac/help-table.ts';
 
-// Kept under 96 columns: yargs re-wraps longer lines of the epilogue.
-const RBAC = [
-  'RBAC requirements (in the cluster\'s namespace; cluster-wide with -A):',
-  '  RESOURCE (API GROUP)                                   VERBS',
-  '  postgresclusters (postgres-operator.crunchydata.com)   get, list, patch',
-  '  statefulsets (apps), pods                              list',
-  '  persistentvolumeclaims, endpoints, services, events    list',
-  '  deployments (apps), jobs (batch)                       list',
-  '  deployments (apps), pods - in all namespaces           list  (finds the operator; without it',
-  '                                                               heal cannot tell if PGO runs)',
-  '  pods/log - in the operator\'s namespace                 get   (PGO\'s reconcile errors;',
-  '                                                               --operator-log=off: not read)',
-  'heal never needs create or delete, and never touches PVCs, Secrets, StatefulSets or pods.',
-].join('\n');
 
 export const heal: Verb = {
   command: 'heal [CLUSTER]',
@@ -58,7 +45,7 @@ export const heal: Verb = {
           '(or PGO cannot act: paused, operator down), or a blocking finding only a person can fix',
           '(its remedy printed); 1 error, refused, or no confirmation.',
           '',
-          RBAC,
+          helpTable('heal'),
         ].join('\n'),
       ),
   run: async (argv) => {

@@ -2,22 +2,8 @@
 import type { Verb } from '../lib/cli/verb.ts';
 import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
+import { helpTable } from '../lib/rbac/help-table.ts';
 
-// Kept under 96 columns: yargs re-wraps longer lines of the epilogue.
-const RBAC = [
-  'RBAC requirements (in each namespace looked at; cluster-wide with -A):',
-  '  RESOURCE (API GROUP)                                   VERBS',
-  '  postgresclusters (postgres-operator.crunchydata.com)   list, get; watch with --watch',
-  '  statefulsets (apps), pods                              list; watch with --watch',
-  '  persistentvolumeclaims, endpoints, services, events    list',
-  '  deployments (apps), jobs (batch)                       list',
-  '  deployments (apps), pods - in all namespaces           list  (optional: finds the operator)',
-  '  customresourcedefinitions (apiextensions.k8s.io)       get   (optional: PGO version)',
-  "  pods/log - in the operator's namespace                 get   (optional: PGO's own log)",
-  'Without the postgresclusters list nothing can be reported (exit 1). Any other forbidden list',
-  'makes what it covers Unknown, prints a warning naming the missing permission, and the rest',
-  'is still reported.',
-].join('\n');
 
 export const status: Verb = {
   command: 'status [CLUSTER]',
@@ -58,7 +44,7 @@ export const status: Verb = {
           'A dump for --from (a file or a directory of such files):',
           '  kubectl get postgrescluster,sts,pod,pvc,endpoints,svc,deploy,job,event -n db -o yaml > dump.yaml',
           '',
-          RBAC,
+          helpTable('status'),
         ].join('\n'),
       ),
   run: async (argv) => {

@@ -2,20 +2,8 @@
 import type { Verb } from '../lib/cli/verb.ts';
 import { globalFlagsOf, withClusterArg } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
+import { helpTable } from '../lib/rbac/help-table.ts';
 
-// Kept under 96 columns: yargs re-wraps longer lines of the epilogue.
-const RBAC = [
-  'RBAC requirements (in the cluster\'s namespace):',
-  '  RESOURCE (API GROUP)                                   VERBS',
-  '  postgresclusters (postgres-operator.crunchydata.com)   get, list, patch',
-  '  statefulsets (apps), pods, endpoints                   list',
-  '  persistentvolumeclaims, services, events               list',
-  '  deployments (apps), jobs (batch)                       list',
-  '  configmaps                                             get   (optional: nofailover tags',
-  '                                                               in <instance>-config)',
-  '  deployments (apps), pods - in all namespaces           list  (finds the operator)',
-  'switchover never needs create or delete: PGO and Patroni do the switchover itself.',
-].join('\n');
 
 export const switchover: Verb = {
   command: 'switchover <CLUSTER>',
@@ -54,7 +42,7 @@ export const switchover: Verb = {
           'Exit codes: 0 switched over and verified (with --wait=false: requested); 1 refused or',
           'error; 2 not verified in time (the checks say what PGO is stuck on).',
           '',
-          RBAC,
+          helpTable('switchover'),
         ].join('\n'),
       ),
   run: async (argv) => {

@@ -5,6 +5,7 @@ import { heal } from './heal.ts';
 import { switchover } from './switchover.ts';
 import { dump } from './dump.ts';
 import { version } from './version.ts';
+import { rbac } from './rbac.ts';
 import { completion } from './completion.ts';
 
-export const verbs = [status, diff, heal, switchover, dump, version, completion];
+export const verbs = [status, diff, heal, switchover, dump, rbac, version, completion];

@@ -1,5 +1,6 @@
 import { globalFlagsOf } from '../lib/cli/global-flags.ts';
 import { processIO } from '../lib/cli/io.ts';
+import { helpTable } from '../lib/rbac/help-table.ts';
 import type { Verb } from '../lib/cli/verb.ts';
 
 export const version: Verb = {
@@ -19,11 +20,7 @@ export const version: Verb = {
           '',
           'Exit codes: 0 ok; 1 the cluster part is missing (the client part is still printed, the reason on stderr).',
           '',
-          'RBAC requirements (none with --client):',
-          '  resource                   verbs',
-          '  deployments                list (all namespaces, else the current one)',
-          '  pods                       list (only when no Deployment carries the label)',
-          '  customresourcedefinitions  get (cluster-scoped)',
+          `${helpTable('version')}\n  None with --client.`,
         ].join('\n'),
       ),
   run: async (argv) => {
