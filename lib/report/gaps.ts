@@ -50,6 +50,11 @@ export function gapLine(g: ReportGap): string {
   return `Warning: cannot ${g.verb} ${g.resource} ${where}: ${g.reason} (ask for: ${g.permission})`;
 }
 
+/** The Warning lines of a verb that goes on without what it could not read (heal, switchover, diff). */
+export function gapLines(gaps: Gap[]): string {
+  return gaps.map((g) => `${gapLine(reportGap(g))}\n`).join('');
+}
+
 /** Does this gap hide something of a cluster in `namespace`? */
 export function gapTouches(g: ReportGap, namespace: string): boolean {
   return g.namespace === null || g.namespace === namespace;

@@ -14,6 +14,7 @@ import { stateDiff } from '../diff/state-diff.ts';
 import { manifestConsequences, newFindings } from '../diff/consequences.ts';
 import { predictApply, validateManifest } from '../diff/manifest.ts';
 import { renderManifestDiff, renderStateDiffs } from '../diff/render.ts';
+import { gapLines } from '../report/gaps.ts';
 
 export const DIFF_API_VERSION = 'kubectl-pgo.crunchy-tools.dev/v1alpha1';
 
@@ -53,6 +54,7 @@ async function clusterDiff(o: DiffOptions): Promise<number> {
     const client = await connect(o.flags);
     snap = await collect(client, { ...scope, namespace: o.flags.namespace ?? client.defaultNamespace });
   }
+  o.io.err(gapLines(snap.gaps));
   const findings = runChecks(snap, { maxLagBytes: MAX_LAG, now: new Date(snap.takenAt) });
   const diffs = buildClusterViews(snap).map((v) => stateDiff(v, findings));
   emit(o.io, o.output, { apiVersion: DIFF_API_VERSION, kind: 'StateDiff', clusters: diffs }, () => renderStateDiffs(diffs, o.io.color));
@@ -85,6 +87,7 @@ async function manifestDiff(o: DiffOptions): Promise<number> {
   if (live) {
     const scope: Scope = { allNamespaces: false, namespace: manifest.metadata.namespace!, cluster: manifest.metadata.name };
     const snap = await collect(client, scope);
+    o.io.err(gapLines(snap.gaps));
     const opts = { maxLagBytes: MAX_LAG, now: new Date(snap.takenAt) };
     const view = buildClusterViews(snap)[0];
     consequences = manifestConsequences(live, predicted, view);

@@ -18,6 +18,7 @@ import type { ApiClient } from '../kube/api.ts';
 import { LABEL, type ClusterRef, type Finding, type Snapshot } from '../model/types.ts';
 import { OPERATOR_DOWN_CODES, planHeal, type ClusterPlan, type HealPlan, type NotHealed } from '../plan/heal.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
+import { gapLines } from '../report/gaps.ts';
 
 export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
 
@@ -205,6 +206,7 @@ export async function runHeal(args: HealArgs, io: IO, deps?: HealDeps): Promise<
 
   let cur = await look(client, scope, args, d);
   const first = cur;
+  io.err(gapLines(cur.snap.gaps));
   const result: HealResult = {
     apiVersion: 'kubectl-pgo.crunchy-tools.dev/v1alpha1',
     kind: 'HealResult',

@@ -23,6 +23,12 @@ import type { Tags } from '../switchover/tags.ts';
 import type { Refusal, SwitchoverType } from '../switchover/types.ts';
 import { switchoverState, type SwitchoverState } from '../switchover/verify.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
+import { gapLines, permissionOf } from '../report/gaps.ts';
+
+import { rbacOf } from '../rbac/requirements.ts';
+
+/** The lists switchover cannot do without, as its RBAC requirements say (one source). */
+const SEEN_THROUGH = rbacOf('switchover').requirements.filter((r) => !r.optional && r.scope === 'namespace' && r.verbs.includes('list')).flatMap((r) => r.resources);
 
 export interface SwitchoverArgs extends WriteFlags {
   flags: GlobalFlags;
@@ -159,8 +165,17 @@ export async function runSwitchover(args: SwitchoverArgs, io: IO, deps?: Switcho
   };
 
   let cur = await look(client, scope, args, d);
+  io.err(gapLines(cur.snap.gaps));
+  // The target's readiness and Patroni role, and the leader, come from these: without them a
+  // switchover would be requested blind.
+  const blind = cur.snap.gaps.filter((g) => g.namespace === namespace && SEEN_THROUGH.includes(g.resource));
+  if (blind.length) {
+    io.err(`error: refusing to ${args.type.toLowerCase()} ${where}; nothing was changed: cannot ${blind.map((g) => `${g.verb} ${g.resource}`).join(', ')} in namespace "${namespace}" (ask for: ${blind.map((g) => permissionOf(g.verb, g.resource)).join(', ')})\n`);
+    return finish(1, 'refused');
+  }
+  if (!cur.snap.operator.known) say('Warning: whether the PGO operator runs could not be checked (its Deployment was not readable): nothing may act on the request.\n');
   let { pre, unreadable } = await check(client, cur, args);
-  if (unreadable.length) say(`Warning: could not read ${unreadable.join(', ')}: a nofailover tag in the instance config was not checked (the member status on the pod was).\n`);
+  if (unreadable.length) say(`Warning: could not read ConfigMap ${unreadable.join(', ')} in namespace "${namespace}" (ask for: get configmaps): a nofailover tag in the instance config was not checked (the member status on the pod was).\n`);
   const refuse = (p: PreflightResult): number => {
     result.refusals = p.refusals;
     io.err(`error: refusing to ${args.type.toLowerCase()} ${where}; nothing was changed:\n${p.refusals.map((r) => `  - ${r.message}`).join('\n')}\n`);
