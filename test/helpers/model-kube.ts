@@ -1,7 +1,9 @@
 // An in-memory API for the operator model's unit tests, loaded with one recorded dump (namespace
 // db): what reconcile reads and writes, every write recorded; `refuse` makes the API server reject
 // a write (e.g. a node port already allocated).
+import * as assert from 'uvu/assert';
 import type { KObj } from '../../scripts/sandbox/operator/model/kube.ts';
+import { reconcile, StepError, type Deps } from '../../scripts/sandbox/operator/model/reconcile.ts';
 import type { Obj } from './operator.ts';
 
 export const ENV = {
@@ -86,4 +88,15 @@ export class FakeKube {
   applied(kind: string) {
     return this.writes.filter((w) => w.verb === 'apply' && w.path.startsWith(PLURAL[kind] + '/')).map((w) => w.body.metadata.name);
   }
+}
+
+/** One reconcile of db/hippo that must fail: the StepError it ends with. */
+export async function reconcileError(d: Deps): Promise<StepError> {
+  try {
+    await reconcile(d, 'db', 'hippo');
+  } catch (e) {
+    assert.instance(e, StepError);
+    return e as StepError;
+  }
+  throw new Error('reconcile succeeded; expected an error');
 }

@@ -8,9 +8,9 @@ import * as assert from 'uvu/assert';
 import { ApiError, type Kube, type KObj } from '../../../scripts/sandbox/operator/model/kube.ts';
 import { Logger } from '../../../scripts/sandbox/operator/model/log.ts';
 import { leaderService, leaderServiceError } from '../../../scripts/sandbox/operator/model/objects.ts';
-import { reconcile, StepError, type Deps } from '../../../scripts/sandbox/operator/model/reconcile.ts';
+import type { Deps } from '../../../scripts/sandbox/operator/model/reconcile.ts';
 import { readCluster } from '../../../scripts/sandbox/operator/model/spec.ts';
-import { ENV, FakeKube } from '../../helpers/model-kube.ts';
+import { ENV, FakeKube, reconcileError } from '../../helpers/model-kube.ts';
 import { recorded, type Obj } from '../../helpers/operator.ts';
 
 function world(service: Obj, refuse?: FakeKube['refuse']) {
@@ -28,16 +28,6 @@ function world(service: Obj, refuse?: FakeKube['refuse']) {
     exec: async () => ({ stdout: '[]', stderr: '' }),
   };
   return { kube, d, events, lines };
-}
-
-async function failure(d: Deps): Promise<StepError> {
-  try {
-    await reconcile(d, 'db', 'hippo');
-  } catch (e) {
-    assert.instance(e, StepError);
-    return e as StepError;
-  }
-  throw new Error('reconcile succeeded; expected an error');
 }
 
 const spec = (service?: Obj) => readCluster({ apiVersion: 'postgres-operator.crunchydata.com/v1beta1', kind: 'PostgresCluster', metadata: { name: 'hippo', namespace: 'db', uid: 'u' }, spec: { postgresVersion: 16, service } } as KObj);
@@ -64,7 +54,7 @@ test('leaderService: spec.service sets type, node port, traffic policy and metad
 test('nodePort with type ClusterIP: Warning MisconfiguredClusterIP, the error without file/func, no later step', async () => {
   const { kube, d, events } = world({ type: 'ClusterIP', nodePort: 32000 });
   kube.remove('StatefulSet', 'hippo-instance2-k5cc');
-  const e = await failure(d);
+  const e = await reconcileError(d);
   assert.is(e.message, 'NodePort cannot be set with type ClusterIP on Service "hippo-ha"');
   assert.is(e.func, 'postgrescluster.(*Reconciler).reconcilePatroniLeaderLease');
   assert.is(e.origin, undefined, 'fmt.Errorf: PGO logs no file and no func');
@@ -78,7 +68,7 @@ test('a node port the API server refuses: its message verbatim, file/func of the
   const msg = 'Service "hippo-ha" is invalid: spec.ports[0].nodePort: Invalid value: 31234: provided port is already allocated';
   const { kube, d, events } = world({ type: 'NodePort', nodePort: 31234 }, (p, o) => (o.kind === 'Service' && o.metadata.name === 'hippo-ha' ? new ApiError(422, 'Invalid', msg) : undefined));
   kube.remove('StatefulSet', 'hippo-instance2-k5cc');
-  const e = await failure(d);
+  const e = await reconcileError(d);
   assert.is(e.message, msg);
   assert.equal(e.origin, { file: 'internal/controller/postgrescluster/patroni.go:302', func: 'postgrescluster.(*Reconciler).reconcilePatroniLeaderLease' });
   assert.equal(events, [], 'PGO emits no Event here');

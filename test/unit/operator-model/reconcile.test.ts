@@ -6,10 +6,10 @@ import * as assert from 'uvu/assert';
 import { ExecError } from '../../../scripts/sandbox/operator/model/exec.ts';
 import type { Kube } from '../../../scripts/sandbox/operator/model/kube.ts';
 import { Logger } from '../../../scripts/sandbox/operator/model/log.ts';
-import { reconcile, StepError, type Deps } from '../../../scripts/sandbox/operator/model/reconcile.ts';
+import { reconcile, type Deps } from '../../../scripts/sandbox/operator/model/reconcile.ts';
 import type { ExecResult } from '../../../scripts/sandbox/operator/model/switchover.ts';
 import { find, recorded, type Obj } from '../../helpers/operator.ts';
-import { ENV, FakeKube, PLURAL } from '../../helpers/model-kube.ts';
+import { ENV, FakeKube, PLURAL, reconcileError } from '../../helpers/model-kube.ts';
 
 
 interface Scripted {
@@ -40,16 +40,6 @@ function deps(kube: FakeKube, script: Scripted, lines: string[] = []): Deps & { 
 const failingSwitchover = (cmd: string[]): ExecResult => {
   throw new ExecError(`Internal error occurred: error executing command in container: cmd wait: ${cmd.join(' ')}: exit status 1`);
 };
-
-async function reconcileError(d: Deps): Promise<StepError> {
-  try {
-    await reconcile(d, 'db', 'hippo');
-  } catch (e) {
-    assert.instance(e, StepError);
-    return e as StepError;
-  }
-  throw new Error('reconcile succeeded; expected an error');
-}
 
 const stuck = () => new FakeKube(recorded('v5.8.9', 'switchover-stuck-target-is-primary.yaml'));
 const healthy = () => new FakeKube(recorded('v5.8.9', 'healthy.yaml'));
