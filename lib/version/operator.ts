@@ -86,7 +86,7 @@ export async function findOperator(api: ApiClient): Promise<OperatorInfo> {
   } catch (e) {
     const status = (e as { status?: number }).status;
     if (status === 404) notes.push(`the ${CRD} CRD is not installed`);
-    else if (status === 403) notes.push(`cannot read the ${CRD} CRD (Forbidden)`);
+    else if (status === 403) notes.push(`cannot get the ${CRD} CRD (Forbidden; ask for: get customresourcedefinitions.apiextensions.k8s.io)`);
     else throw e;
   }
   if (workloads.length === 0) notes.push(`no Deployment or pod labelled ${LABEL.controlPlane} found`);
