@@ -7,6 +7,7 @@ import { ANNOTATION_TRIGGER_SWITCHOVER, CONTAINER_DATABASE } from './naming.ts';
 import type { ClusterSpec } from './spec.ts';
 import type { Logger } from './log.ts';
 import { at, PgoError, withStack } from './errors.ts';
+import { ExecError } from './exec.ts';
 
 // patroni.go lines of v5.8.9: 482 and 595 as the recorded log shows them, the others counted from
 // the nearest stored source relative to those two (may be off by one).
@@ -90,6 +91,8 @@ export async function reconcileSwitchover(c: ClusterSpec, patroni: PatroniStatus
   try {
     out = await exec(cmd);
   } catch (e) {
+    // PGO's SwitchoverAndWait logs what patronictl wrote before it returns the exec's error.
+    if (e instanceof ExecError) log.debug('changed primary', { stdout: e.stdout, stderr: e.stderr });
     throw withStack(e, SITE(595));
   }
   const { stdout, stderr } = out;
