@@ -1,74 +1,19 @@
-// `npm run bench -- scale N [--runs R] [--create-only]`: the fleet of N synthetic clusters (11
-// objects each, scripts/bench/synth.mjs) in the sandbox, made by concurrent POSTs over keep-alive
-// connections (existing objects are kept: growing 500 -> 5000 only adds), then, interleaved round
-// by round, medians of R runs of:
+// `npm run bench -- scale N [--runs R] [--create-only]`: the fixture of N synthetic clusters (21
+// objects each, the recorded cluster: scripts/bench/fixture.mjs) in the sandbox (complete clusters
+// are kept: growing 500 -> 5000 only adds), then, interleaved round by round, medians of R runs of:
 //   - `kubectl pgo status -A -o json` (the release executable when packaged, else the bundle),
 //   - the floor: the same LISTs (selectors, pages of 5000) fetched in parallel by curl, bodies dropped,
 //   - `kubectl get <the same nine kinds> -A -o json`,
 // each with wall time and peak RSS, plus the API requests of one status run (apiserver metrics).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import https from 'node:https';
 import { join } from 'node:path';
 import { median, repo, requestTotal, sandboxEnv } from './common.mjs';
-import { synthObjects, namespacesOf } from './synth.mjs';
+import { makeFixture } from './fixture.mjs';
 
 export { sandboxEnv };
-const PER_NAMESPACE = 10;
-
-const RESOURCE = {
-  PostgresCluster: (ns) => `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters`,
-  StatefulSet: (ns) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
-  Pod: (ns) => `/api/v1/namespaces/${ns}/pods`,
-  PersistentVolumeClaim: (ns) => `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
-  Endpoints: (ns) => `/api/v1/namespaces/${ns}/endpoints`,
-  Service: (ns) => `/api/v1/namespaces/${ns}/services`,
-};
-
-/** POST with keep-alive; resolves to the status code. */
-function poster(env) {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: false });
-  const base = new URL(env.APISERVER_URL);
-  return (path, body) =>
-    new Promise((res, rej) => {
-      const data = JSON.stringify(body);
-      const req = https.request(
-        { host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } },
-        (r) => {
-          let text = '';
-          r.on('data', (c) => (text += c));
-          r.on('end', () => (r.statusCode < 300 || r.statusCode === 409 ? res(r.statusCode) : rej(new Error(`POST ${path}: ${r.statusCode} ${text.slice(0, 200)}`))));
-        },
-      );
-      req.on('error', rej);
-      req.end(data);
-    });
-}
-
-async function pool(items, width, fn) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
-
-/** Makes (or completes) the fleet of n clusters; returns { objects, seconds }. */
-export async function createFleet(n, { log = () => {} } = {}) {
-  const env = sandboxEnv();
-  const t0 = Date.now();
-  const objs = synthObjects(n, { forApi: true, perNamespace: PER_NAMESPACE });
-  const post = poster(env);
-  const namespaces = namespacesOf(objs);
-  await pool(namespaces, 32, (ns) => post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
-  await pool(namespaces, 32, (ns) => post(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }));
-  log(`${namespaces.length} namespaces in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  let done = 0;
-  await pool(objs, 32, async (o) => {
-    await post(RESOURCE[o.kind](o.metadata.namespace), o);
-    if (++done % 5000 === 0) log(`${done}/${objs.length} objects, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  });
-  return { objects: objs.length, namespaces: namespaces.length, seconds: (Date.now() - t0) / 1000 };
-}
+/** Makes (or completes) the fixture of n clusters (scripts/bench/fixture.mjs). */
+export const createFleet = (n, opts) => makeFixture(sandboxEnv(), n, opts);
 
 /** Wall ms and peak RSS (MiB, of the largest process) of one command run under /usr/bin/time. */
 function timed(cmd, args, env) {
