@@ -154,6 +154,7 @@ export const RBAC: VerbRbac[] = [
       { group: PGO_GROUP, resources: ['postgresclusters'], verbs: ['watch'], scope: 'namespace', when: 'watch', optional: true, says: 'warning', without: 'changes are noticed by a slow poll instead' },
       { group: APPS, resources: ['statefulsets'], verbs: ['watch'], scope: 'namespace', when: 'watch', optional: true, says: 'warning', without: 'changes are noticed by a slow poll instead' },
       { group: CORE, resources: ['pods'], verbs: ['watch'], scope: 'namespace', when: 'watch', optional: true, says: 'warning', without: 'changes are noticed by a slow poll instead' },
+      { group: CORE, resources: ['endpoints', 'persistentvolumeclaims', 'services'], verbs: ['watch'], scope: 'namespace', when: 'watch', optional: true, says: 'warning', without: 'changes are noticed by a slow poll instead' },
       ...operatorLookup(),
       crd,
       operatorLog,
