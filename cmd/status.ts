@@ -20,7 +20,7 @@ export const status: Verb = {
       .option('operator-log', { type: 'string', describe: "How far back PGO's own log is read for reconcile errors (e.g. 30m, 1h), or off", defaultDescription: '15m' })
       .option('explain', { type: 'boolean', default: false, describe: "With CLUSTER: PGO's reconcile pipeline for it, step by step (ok, failing, skipped), and what each skipped step leaves unresolved" })
       .option('generation-grace', { type: 'string', describe: 'How long status.observedGeneration may lag the spec before SpecNotObserved (e.g. 30s, 5m)', defaultDescription: '2m' })
-      .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'Print again whenever a cluster, StatefulSet or pod changes (Ctrl-C to stop)' })
+      .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'Print again whenever a cluster or one of its StatefulSets, pods, Endpoints, PVCs or Services changes (Ctrl-C to stop)' })
       .example('kubectl pgo status -A', 'One line per PostgresCluster in every namespace, most severe finding first')
       .example('kubectl pgo status hippo -n db', 'One cluster in detail: instances, switchover, backups, pgBouncer, findings with the commands that fix them')
       .example('kubectl pgo status -A -o json', 'The report as data (StatusReport, kubectl-pgo.crunchy-tools.dev/v1alpha1; see README)')
