@@ -12,12 +12,12 @@ import type { CollectOptions, Scope } from '../collect/collect.ts';
 import type { ApiClient, WatchEvent } from '../kube/api.ts';
 import { LABEL, type CheckOptions, type ClusterRef, type Finding, type Health, type Snapshot } from '../model/types.ts';
 import { buildStatusReport, exitCodeOf } from '../report/build.ts';
-import { gapLine, permissionOf, reportGap } from '../report/gaps.ts';
+import { gapLine, reportGap } from '../report/gaps.ts';
 import type { StatusReport } from '../report/schema.ts';
 import { DEFAULT_MAX_LAG_BYTES } from '../checks/index.ts';
 import { renderStatus } from '../render/status.ts';
 import { WATCHED, WatchCache, type WatchedResource } from './watch-cache.ts';
-import { followKind } from './watch-follow.ts';
+import { cannotWatchLine, followKind } from './watch-follow.ts';
 import { renderPrometheus } from '../render/prometheus.ts';
 import { parseFleetArgs } from '../fleet/args.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
@@ -373,9 +373,7 @@ export async function keepWatching(client: ApiClient, t: WatchTarget, poke: () =
       if (signal.aborted) return;
       const status = (e as { status?: number }).status;
       if (!warned) {
-        const reason = status === 403 ? 'forbidden' : (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        const ns = t.path.includes('/namespaces/') ? ` in namespace "${decodeURIComponent(t.path.split('/namespaces/')[1].split('/')[0])}"` : '';
-        io.err(`Warning: cannot watch ${t.resource}${ns}: ${reason} (ask for: ${permissionOf('watch', t.resource)}); retrying\n`);
+        io.err(cannotWatchLine(t, e));
         warned = true;
       }
       // Without watch permission, a retry every few seconds still notices changes (a slow poll).

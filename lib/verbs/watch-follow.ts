@@ -23,6 +23,14 @@ export interface FollowHooks {
 
 class WatchFailed extends Error {}
 
+/** The one warning line for a watch that cannot be opened (the rest of the report goes on). */
+export function cannotWatchLine(t: FollowTarget, e: unknown): string {
+  const status = (e as { status?: number }).status;
+  const reason = status === 403 ? 'forbidden' : (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const ns = t.path.includes('/namespaces/') ? ` in namespace "${decodeURIComponent(t.path.split('/namespaces/')[1].split('/')[0])}"` : '';
+  return `Warning: cannot watch ${t.resource}${ns}: ${reason} (ask for: ${permissionOf('watch', t.resource)}); retrying\n`;
+}
+
 /** Follows `t` until the signal aborts; `resourceVersion`: the collection's LIST's (undefined: from now, with an ADDED per object). */
 export async function followKind(
   client: ApiClient,
@@ -59,9 +67,7 @@ export async function followKind(
       const status = (e as { status?: number }).status;
       // 410 Gone (rv compacted away) and errors inside the stream are expected now and then: relisted silently.
       if (!warned && !(e instanceof WatchFailed) && status !== 410) {
-        const reason = status === 403 ? 'forbidden' : (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        const ns = t.path.includes('/namespaces/') ? ` in namespace "${decodeURIComponent(t.path.split('/namespaces/')[1].split('/')[0])}"` : '';
-        io.err(`Warning: cannot watch ${t.resource}${ns}: ${reason} (ask for: ${permissionOf('watch', t.resource)}); retrying\n`);
+        io.err(cannotWatchLine(t, e));
         warned = true;
       }
       // Without watch permission, a LIST every few seconds still notices changes (a slow poll).

@@ -10,21 +10,13 @@ import type { ApiClient } from '../../../lib/kube/api.ts';
 import type { StatusReport } from '../../../lib/report/schema.ts';
 import { defaultDeps, parseStatusArgs, runStatus } from '../../../lib/verbs/status.ts';
 import { makeWorld, type World } from '../../helpers/e2e-api.ts';
-import { adminKubeconfigPath, apiOk } from '../../helpers/sandbox.ts';
+import { adminKubeconfigPath, apiOk, waitFor } from '../../helpers/sandbox.ts';
 
 let world: World | undefined;
 
 test.after(async () => {
   await world?.cleanup();
 });
-
-async function until(what: string, cond: () => boolean, ms: number, log: () => string) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('--watch: a watched object changes, the report follows from the watch event with no LIST', async () => {
   world = await makeWorld('e2e-swinc');
@@ -49,7 +41,7 @@ test('--watch: a watched object changes, the report follows from the watch event
   const docs = () => io.stdout().split(/^(?=\{)/m).filter((d) => d.trim()).map((d) => JSON.parse(d) as StatusReport);
   const log = () => `--- stdout\n${io.stdout().slice(-3000)}\n--- stderr\n${io.stderr()}`;
   try {
-    await until('the first report', () => docs().length >= 1, 60_000, log);
+    await waitFor('the first report', async () => docs().length >= 1, { timeoutMs: 60_000, intervalMs: 50 });
     const first = docs()[0].clusters.find((c) => c.name === 'hippo');
     assert.ok(first, log());
     // The watches are open once each has sent its first request; give them a moment.
@@ -59,7 +51,7 @@ test('--watch: a watched object changes, the report follows from the watch event
 
     // Patroni moves its leader: the `-ha` Endpoints' annotation names another pod.
     await apiOk('PATCH', `/api/v1/namespaces/${ns}/endpoints/hippo-ha`, { metadata: { annotations: { leader: 'hippo-elsewhere-0' } } }, { contentType: 'application/merge-patch+json' });
-    await until('a report after the change', () => docs().length >= 2, 30_000, log);
+    await waitFor('a report after the change', async () => docs().length >= 2, { timeoutMs: 30_000, intervalMs: 50 });
     const second = docs()[docs().length - 1];
     assert.not.equal(JSON.stringify(second.clusters), JSON.stringify(docs()[0].clusters), 'the report changed');
     assert.ok(JSON.stringify(second.clusters).includes('hippo-elsewhere-0'), log());
