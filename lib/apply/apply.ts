@@ -71,6 +71,7 @@ export async function applyPlanned(client: ApiClient, first: Planned, hooks: App
     planned = await hooks.replan();
     if (planned.changes.length === 0) return { result: 'nothing-left', writes, conflicts, planned };
     hooks.show(planned, 'replanned');
-    if (!(await hooks.confirm(planned))) return { result: 'declined', writes, conflicts, planned };
+    // A server dry run stores nothing, so its new plan needs no yes, as its first did not.
+    if (opts.dryRun !== 'server' && !(await hooks.confirm(planned))) return { result: 'declined', writes, conflicts, planned };
   }
 }

@@ -185,6 +185,17 @@ test('409 and the person declines the new plan: nothing more is sent', async () 
   rmSync(dir, { recursive: true });
 });
 
+test('--dry-run=server meets a 409 (an operator wrote status meanwhile): re-plans and dry-runs again without asking', async () => {
+  const dir = tmp();
+  const obj = incident('950');
+  const client = new ScriptedClient([conflict, (req) => applyMergePatch(obj, req.body)]);
+  const out = await applyPlanned(client, planFor(incident()), { ...hooks([], [], false), replan: async () => planFor(obj) }, { dryRun: 'server', backupDir: dir, now });
+  assert.is(out.result, 'dry-run', 'no confirmation asked (the answer would have been no)');
+  assert.equal(client.requests.map((r) => r.query?.dryRun), ['All', 'All']);
+  assert.is(readdirSync(dir).length, 0);
+  rmSync(dir, { recursive: true });
+});
+
 test('someone keeps editing: after the conflict limit it gives up', async () => {
   const dir = tmp();
   const client = new ScriptedClient([conflict, conflict, conflict]);
