@@ -12,6 +12,7 @@ import { apiOk, describeRun, kubectlPgo } from '../../helpers/sandbox.ts';
 let world: World;
 let ns: string;
 let pod: string;
+let created: Date; // lines older than the cluster are about an earlier one of that name, and are left out
 let noLog: TestUser; // every read of status, and not get pods/log
 let withLog: TestUser; // the same, and get pods/log
 
@@ -30,6 +31,7 @@ test.before(async () => {
   world = await makeWorld('e2e-oplog');
   ns = await world.namespace('e2e-oplog');
   await world.cluster(ns, 'hippo');
+  created = new Date((await apiOk('GET', `/apis/postgres-operator.crunchydata.com/${world.clusters[0].apiVersion.split('/')[1]}/namespaces/${ns}/postgresclusters/hippo`)).metadata.creationTimestamp);
   const pods = await apiOk('GET', `/api/v1/namespaces/${world.operatorNamespace}/pods`);
   pod = pods.items[0].metadata.name;
   const podLog = { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] };
@@ -67,7 +69,8 @@ test('one bounded pods/log GET of the operator container: the newest lines of th
 
 test('an error no check knows: ReconcileFailing, Blocked, PGO\'s words, the real pod in the remedy', async () => {
   const t = now();
-  setContainerLog(world.operatorNamespace, pod, 'operator', [...failing(new Date(t.getTime() - 60_000), 'a'), ...failing(new Date(t.getTime() - 30_000), 'b')]);
+  const since = (ms: number) => new Date(Math.max(created.getTime(), t.getTime() - ms));
+  setContainerLog(world.operatorNamespace, pod, 'operator', [...failing(since(60_000), 'a'), ...failing(since(30_000), 'b')]);
   const r = await kubectlPgo(['status', 'hippo', '-n', ns, '-o', 'json']);
   assert.is(r.code, 2, describeRun('status', r));
   const c = clusterIn(reportOf(r), ns, 'hippo');
