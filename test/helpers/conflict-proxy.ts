@@ -1,12 +1,13 @@
-// Tests only: a loopback HTTP proxy in front of the API server that, on the first PATCH of a
+// Tests only: a loopback HTTPS proxy in front of the API server that, on the first PATCH of a
 // PostgresCluster, first edits that object itself (as another person would, between heal's read
 // and its write) and then forwards heal's PATCH unchanged - so the 409 comes from the real API
 // server, not from a stub. Everything else is passed through (streams included).
 import { readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { load, dump } from 'js-yaml';
+
+const TLS = path.resolve(import.meta.dirname, '../fixtures/kube/tls');
 
 export interface ConflictProxy {
   kubeconfig: string;
@@ -29,7 +30,8 @@ export async function startConflictProxy(adminKubeconfig: string, dir: string, e
   const state: ConflictProxy = { kubeconfig: '', patches: [], close: async () => {} };
   let edited = false;
 
-  const server = http.createServer((req, res) => {
+  // TLS, as a real API server: the plugin sends no credentials over plain http (kubectl's rule).
+  const server = https.createServer({ key: readFileSync(path.join(TLS, 'server.key')), cert: readFileSync(path.join(TLS, 'server.crt')) }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -67,7 +69,7 @@ export async function startConflictProxy(adminKubeconfig: string, dir: string, e
   const port = (server.address() as { port: number }).port;
   const mine = structuredClone(kc);
   for (const c of mine.clusters) {
-    if (c.name === ctx.cluster) c.cluster = { server: `http://127.0.0.1:${port}` };
+    if (c.name === ctx.cluster) c.cluster = { server: `https://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true };
   }
   state.kubeconfig = path.join(dir, 'proxy-kubeconfig');
   writeFileSync(state.kubeconfig, dump(mine), { mode: 0o600 });
