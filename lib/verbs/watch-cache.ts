@@ -38,12 +38,20 @@ function kept(o: KObject, list: WatchedList): KObject {
   return o;
 }
 
+/** One object (or a LIST) held to the engine's shapes: what may be read of it, and its problems. */
+function shaped(list: WatchedList, raw: KObject[]): { objects: KObject[]; unreadable: Unreadable[] } {
+  const s = shapeSnapshot({ objects: { [list]: raw } } as unknown as Snapshot);
+  return { objects: s.objects[list], unreadable: s.unreadable ?? [] };
+}
+
 export class WatchCache {
   private base: Snapshot;
-  /** Per watched list, its objects by "namespace/name", in the order they came (a Map keeps it). */
+  /** Per watched list, its objects (shaped) by "namespace/name", in the order they came (a Map keeps it). */
   private lists = new Map<WatchedList, Map<string, KObject>>();
-  /** Objects replaced or removed since the base was collected ("list ns/name"). */
-  private touched = new Set<string>();
+  /** The problems of the objects events brought ("list ns/name" -> entries); they replace the collection's. */
+  private fresh = new Map<string, Unreadable[]>();
+  /** Lists a fresh LIST replaced whole: none of the collection's problems of them stand. */
+  private relisted = new Set<string>();
 
   constructor(collected: Snapshot) {
     this.base = collected;
@@ -60,12 +68,16 @@ export class WatchCache {
     if (e.type === 'DELETED') {
       if (!had) return false;
       objects.delete(key);
-    } else {
-      // A watch opened without a resourceVersion starts with an ADDED event per existing object.
-      if (had?.metadata.resourceVersion !== undefined && had.metadata.resourceVersion === e.object.metadata.resourceVersion) return false;
-      objects.set(key, kept(e.object, list));
+      this.fresh.set(`${list} ${key}`, []);
+      return true;
     }
-    this.touched.add(`${list} ${key}`);
+    // A watch opened without a resourceVersion starts with an ADDED event per existing object.
+    if (had?.metadata.resourceVersion !== undefined && had.metadata.resourceVersion === e.object.metadata.resourceVersion) return false;
+    // Only the object the event brings is shaped: a change costs one object, not the fleet.
+    const one = shaped(list, [kept(e.object, list)]);
+    if (one.objects.length) objects.set(key, one.objects[0]);
+    else objects.delete(key);
+    this.fresh.set(`${list} ${key}`, one.unreadable);
     return true;
   }
 
@@ -74,16 +86,13 @@ export class WatchCache {
     const list = WATCHED[resource as WatchedResource];
     if (!list) return false;
     const before = this.lists.get(list)!;
-    const after = new Map(items.map((o) => [keyOf(o), kept(o, list)]));
-    let changed = before.size !== after.size;
-    for (const [key, o] of after) {
-      const had = before.get(key);
-      if (had && had.metadata.resourceVersion !== undefined && had.metadata.resourceVersion === o.metadata.resourceVersion) continue;
-      changed = true;
-      this.touched.add(`${list} ${key}`);
-    }
-    for (const key of before.keys()) if (!after.has(key)) this.touched.add(`${list} ${key}`);
+    const all = shaped(list, items.map((o) => kept(o, list)));
+    const after = new Map(all.objects.map((o) => [keyOf(o), o]));
+    const changed = before.size !== after.size || [...after].some(([key, o]) => before.get(key)?.metadata.resourceVersion !== o.metadata.resourceVersion);
     this.lists.set(list, after);
+    this.relisted.add(list);
+    for (const k of [...this.fresh.keys()]) if (k.startsWith(`${list} `)) this.fresh.delete(k);
+    for (const u of all.unreadable) this.fresh.set(unreadableKey(u), [...(this.fresh.get(unreadableKey(u)) ?? []), u]);
     return changed;
   }
 
@@ -94,20 +103,15 @@ export class WatchCache {
 
   /** A new collection of the kinds not watched (made from watched()): the base from now on. */
   rebase(collected: Snapshot): void {
-    // The watched objects' problems: those found when first collected stay until an event
-    // replaces the object; the ones replaced are shaped again by every snapshot().
+    // The watched objects' problems stay as they were known: from the first collection, or from
+    // the events and LISTs since (the objects handed to the collection were shaped already).
     const isWatched = (u: Unreadable) => LISTS.has(u.list);
-    const carried = (this.base.unreadable ?? []).filter((u) => isWatched(u) && !this.touched.has(unreadableKey(u)));
-    this.base = { ...collected, unreadable: [...(collected.unreadable ?? []).filter((u) => !isWatched(u)), ...carried] };
+    this.base = { ...collected, unreadable: [...(collected.unreadable ?? []).filter((u) => !isWatched(u)), ...(this.base.unreadable ?? []).filter(isWatched)] };
   }
 
-  /** The Snapshot now: the collected one with the events applied, held to the engine's shapes again. */
+  /** The Snapshot now: the collected one with the events applied (every object in it is shaped already). */
   snapshot(now: Date): Snapshot {
-    const raw: Snapshot = { ...this.base, takenAt: now.toISOString(), objects: { ...this.base.objects, ...this.watched() }, unreadable: undefined };
-    const shaped = shapeSnapshot(raw);
-    // Problems found in the collection stay, except for the objects that events replaced (shaped again just now).
-    const kept = (this.base.unreadable ?? []).filter((u) => !this.touched.has(unreadableKey(u)));
-    const fresh = (shaped.unreadable ?? []).filter((u) => this.touched.has(unreadableKey(u)));
-    return { ...shaped, unreadable: [...kept, ...fresh] };
+    const kept = (this.base.unreadable ?? []).filter((u) => !this.relisted.has(u.list) && !this.fresh.has(unreadableKey(u)));
+    return { ...this.base, takenAt: now.toISOString(), objects: { ...this.base.objects, ...this.watched() }, unreadable: [...kept, ...[...this.fresh.values()].flat()] };
   }
 }
