@@ -356,14 +356,24 @@ function loadConfigPath(p: string): any {
 }
 
 async function prepare(pod: KObj): Promise<Database> {
-  const ns = pod.metadata.namespace!;
   const container = databaseContainer(pod);
   if (!container) throw new Error('no database container (named "database" or running patroni)');
   const pf = await preparePodFiles(pod);
+  const ports = await allocatePorts();
+  try {
+    return await prepareDatabase(pod, pf, container, ports);
+  } catch (e) {
+    // Setup is retried every second until the objects are complete: keep no ports meanwhile.
+    unreservePort(ports.postgres);
+    unreservePort(ports.api);
+    throw e;
+  }
+}
+
+async function prepareDatabase(pod: KObj, pf: PodFiles, container: any, ports: Ports): Promise<Database> {
+  const ns = pod.metadata.namespace!;
   const mounts = pf.views.get(container.name)!.mounts;
   const host = (p: string) => rewritePaths(p, mounts);
-
-  const ports = await allocatePorts();
   const containerPort = (container.ports ?? []).find((p: any) => p.name === 'postgres')?.containerPort ?? 5432;
   const env = { ...baseEnv(pf), ...localEnv(await envOf(pf, container), ports, containerPort) };
 
@@ -560,8 +570,10 @@ async function reconcile(): Promise<void> {
     kube.list('/api/v1/persistentvolumeclaims'),
   ]);
   const onKwok = (p: KObj) => kwokNodes.has(p.spec?.nodeName) && p.status?.phase === 'Running' && p.status?.podIP && !p.metadata.deletionTimestamp;
-  writeHosts(allPods.filter(onKwok));
-  reconcileRepoHosts(allPods.filter((p) => p.metadata.labels?.[DATA_LABEL] === 'pgbackrest' && onKwok(p)));
+  const running = allPods.filter(onKwok);
+  const runningUids = new Set(running.map((p) => p.metadata.uid!));
+  writeHosts(running);
+  reconcileRepoHosts(running.filter((p) => p.metadata.labels?.[DATA_LABEL] === 'pgbackrest'));
   if (Date.now() - refreshedAt > REFRESH_MS) {
     refreshedAt = Date.now();
     refreshVolumes().catch((e: Error) => log(`volume refresh: ${e.message}`));
@@ -581,7 +593,7 @@ async function reconcile(): Promise<void> {
     if (!wanted.has(uid)) void stopDb(uid, 'pod deleted');
   }
   for (const uid of overCapLogged) if (!wanted.has(uid)) overCapLogged.delete(uid);
-  for (const uid of failures.keys()) if (!wanted.has(uid) && !repoPreparing.has(uid)) failures.delete(uid);
+  for (const uid of failures.keys()) if (!runningUids.has(uid)) failures.delete(uid);
   // Slots: refresh the ones in use, release the ones whose member is gone.
   const now = Date.now();
   const liveClaims = new Set([...claimUid.values()].map((u) => `claim:${u}`));
