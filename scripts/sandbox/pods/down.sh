@@ -19,12 +19,11 @@ sweep() {
   for n in pods-kwok pods-volumes pods-scheduler pods-controller-manager; do
     skip+="$(cat "$RUN_DIR/$n.pid" 2>/dev/null) "
   done
-  for p in /proc/[0-9]*; do
-    p="${p#/proc/}"
-    [[ "$skip" == *" $p "* ]] && continue
-    # Our processes name the tree in their command line or carry KPGO_PODS_ROOT (in pod views).
-    { tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qxF "KPGO_PODS_ROOT=$PODS_REAL"; } ||
-      { tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qF "$PODS_REAL/"; } && pids+=("$p")
+  # Our processes name the tree in their command line or carry KPGO_PODS_ROOT (in pod views,
+  # where paths are the container's). Two greps over /proc, not a process per pid.
+  for p in $( { grep -lzxF "KPGO_PODS_ROOT=$PODS_REAL" /proc/[0-9]*/environ; grep -lzF "$PODS_REAL/" /proc/[0-9]*/cmdline; } 2>/dev/null |
+      cut -d/ -f3 | sort -u); do
+    [[ "$skip" == *" $p "* ]] || pids+=("$p")
   done
   [ ${#pids[@]} -gt 0 ] || return 0
   local all; all="$(ps -eo pid=,ppid= | awk -v roots="${pids[*]}" '
