@@ -89,7 +89,7 @@ const UNKNOWN = 'what depends on it is Unknown';
 const objectLists = (requiredBySwitchover: boolean): Requirement[] => {
   const list = (group: string, resource: string, without: string, required = false): Requirement =>
     required
-      ? { group, resources: [resource], verbs: ['list'], scope: 'namespace', optional: false, without: `${without}; switchover does not act on a cluster it cannot see` }
+      ? { group, resources: [resource], verbs: ['list'], scope: 'namespace', optional: false, without: `${without.replace(`${UNKNOWN} (`, '').replace(/\)$/, '')} come from it; switchover refuses rather than act on a cluster it cannot see` }
       : { group, resources: [resource], verbs: ['list'], scope: 'namespace', optional: true, says: 'warning', without };
   const r = requiredBySwitchover;
   return [

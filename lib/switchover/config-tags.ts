@@ -25,8 +25,9 @@ export async function readConfigTags(client: ApiClient, namespace: string, insta
       try {
         const cm = await client.request<KObject>({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(`${name}-config`)}` });
         tags[name] = tagsFromConfigMap(cm);
-      } catch {
-        unreadable.push(`${name}-config`);
+      } catch (e) {
+        // Absent: no tag is set there (nothing to check); anything else leaves the tags unknown.
+        if ((e as { status?: number }).status !== 404) unreadable.push(`${name}-config`);
       }
     }),
   );

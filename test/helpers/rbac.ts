@@ -90,19 +90,31 @@ async function grant(subject: object, tag: string, g: Grants, k: { kubeconfig?: 
 export async function userWithRules(prefix: string, grants: Grants, opts: { kubeconfig?: string } = {}): Promise<TestUser> {
   const k = { kubeconfig: opts.kubeconfig };
   const name = uniqueName(prefix);
-  const tag = `kpgo-e2e-${name}`;
-  await createNamespace(USERS_NS, k);
-  await apiOk('POST', `/api/v1/namespaces/${USERS_NS}/serviceaccounts`, { metadata: { name } }, k);
-  const undo = await grant({ kind: 'ServiceAccount', name, namespace: USERS_NS }, tag, grants, k);
-  undo.push(() => api('DELETE', `/api/v1/namespaces/${USERS_NS}/serviceaccounts/${name}`, undefined, k));
-  const tr = await apiOk<{ status: { token: string } }>('POST', `/api/v1/namespaces/${USERS_NS}/serviceaccounts/${name}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } }, k);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kpgo-e2e-user-'));
-  const username = `system:serviceaccount:${USERS_NS}:${name}`;
+  const user = await serviceAccountUser(name, opts);
+  const undo = await grant({ kind: 'ServiceAccount', name, namespace: USERS_NS }, `kpgo-e2e-${name}`, grants, k);
   return {
-    username,
-    kubeconfig: kubeconfigWithToken(name, tr.status.token, dir),
+    ...user,
     cleanup: async () => {
       for (const u of undo.reverse()) await u();
+      await user.cleanup();
+    },
+  };
+}
+
+/** A ServiceAccount NAME in kpgo-e2e-users with no rights at all (bind it yourself), and a
+ *  kubeconfig holding a 1-hour TokenRequest token for it. */
+export async function serviceAccountUser(name: string, opts: { kubeconfig?: string } = {}): Promise<TestUser & { serviceAccount: { namespace: string; name: string } }> {
+  const k = { kubeconfig: opts.kubeconfig };
+  await createNamespace(USERS_NS, k);
+  await apiOk('POST', `/api/v1/namespaces/${USERS_NS}/serviceaccounts`, { metadata: { name } }, k);
+  const tr = await apiOk<{ status: { token: string } }>('POST', `/api/v1/namespaces/${USERS_NS}/serviceaccounts/${name}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } }, k);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kpgo-e2e-user-'));
+  return {
+    username: `system:serviceaccount:${USERS_NS}:${name}`,
+    serviceAccount: { namespace: USERS_NS, name },
+    kubeconfig: kubeconfigWithToken(name, tr.status.token, dir),
+    cleanup: async () => {
+      await api('DELETE', `/api/v1/namespaces/${USERS_NS}/serviceaccounts/${name}`, undefined, k);
       rmSync(dir, { recursive: true, force: true });
     },
   };
