@@ -270,6 +270,15 @@ export async function apiserverRequestCounters(opts: { kubeconfig?: string } = {
 }
 
 /** Requests counted between two snapshots of apiserver_request_total, keeping series `keep` accepts. */
+/** Series a `status` run can cause: reads (GET, LIST) of resources and discovery, and the
+ *  operator's log (a GET of pods/log, which the apiserver counts as CONNECT). Left out:
+ *  writes, watches and leases (the apiserver's own informers and heartbeats), and non-resource
+ *  paths (/metrics, /readyz, /openapi/v3 - the apiserver fetches those itself now and then). */
+export const pluginLikeRequest = (l: Record<string, string>) =>
+  l.group !== 'coordination.k8s.io' &&
+  (['GET', 'LIST'].includes(l.verb) || (l.verb === 'CONNECT' && l.subresource === 'log')) &&
+  !(l.resource === '' && !['api', 'apis'].includes(l.subresource));
+
 export function requestDelta(
   before: Awaited<ReturnType<typeof apiserverRequestCounters>>,
   after: Awaited<ReturnType<typeof apiserverRequestCounters>>,

@@ -9,7 +9,7 @@ import type { FleetReport } from '../../../lib/fleet/report.ts';
 import { makeWorld, type World } from '../../helpers/e2e-api.ts';
 import { fleetKubeconfig } from '../../helpers/fleet.ts';
 import { readRules, userWithRules, type TestUser } from '../../helpers/rbac.ts';
-import { describeRun, kubectlPgo } from '../../helpers/sandbox.ts';
+import { apiserverRequestCounters, describeRun, kubectlPgo, pluginLikeRequest, requestDelta } from '../../helpers/sandbox.ts';
 
 let world: World;
 let nsA: string;
@@ -82,6 +82,26 @@ test('-o prometheus over the fleet: promtool accepts it; health and context_up a
   assert.match(r.stdout, new RegExp(`^kubectl_pgo_cluster_health\\{context="admin",namespace="${nsA}",name="hippo",health="Blocked"\\} 1$`, 'm'));
   assert.match(r.stdout, /^kubectl_pgo_context_up\{context="gone"\} 0$/m);
   assert.match(r.stdout, /^kubectl_pgo_context_up\{context="team-b"\} 1$/m);
+});
+
+test('requests stay constant per context: three contexts cost three times one', async () => {
+  const same = fleetKubeconfig([{ name: 'a1' }, { name: 'a2' }, { name: 'a3' }]);
+  // The smallest of three runs: a background request of the apiserver can land inside one.
+  const requests = async (contexts: string) => {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const before = await apiserverRequestCounters();
+      const r = await kubectlPgo(['status', '-A', '--contexts', contexts, '-o', 'json'], { kubeconfig: same });
+      const after = await apiserverRequestCounters();
+      assert.ok(r.code === 0 || r.code === 2, describeRun(`status --contexts ${contexts}`, r));
+      best = Math.min(best, requestDelta(before, after, pluginLikeRequest).total);
+    }
+    return best;
+  };
+  const one = await requests('a1');
+  const three = await requests('a1,a2,a3');
+  assert.ok(one > 0);
+  assert.is(three, 3 * one, `one context: ${one} requests, three: ${three}`);
 });
 
 test('a fleet flag mistake is one line, exit 1, nothing read', async () => {

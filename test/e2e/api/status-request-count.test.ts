@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { DEFAULT_PAGE_SIZE } from '../../../lib/kube/client.ts';
 import { makeWorld, reportOf, type World } from '../../helpers/e2e-api.ts';
 import { createCluster, shapeCluster } from '../../helpers/pgo-cluster.ts';
-import { apiOk, apiserverRequestCounters, describeRun, kubectlPgo, pgoCrds, requestDelta } from '../../helpers/sandbox.ts';
+import { apiOk, apiserverRequestCounters, describeRun, kubectlPgo, pgoCrds, pluginLikeRequest, requestDelta } from '../../helpers/sandbox.ts';
 
 const PAGE = DEFAULT_PAGE_SIZE;
 const CLUSTER_LABEL = 'postgres-operator.crunchydata.com/cluster';
@@ -18,14 +18,7 @@ const LISTED = ['/apis/apps/v1/statefulsets', '/api/v1/pods', '/api/v1/persisten
 let world: World;
 let ns: string;
 
-/** Series a `status` run can cause: reads (GET, LIST) of resources and discovery, and the
- *  operator's log (a GET of pods/log, which the apiserver counts as CONNECT). Left out:
- *  writes, watches and leases (the apiserver's own informers and heartbeats), and non-resource
- *  paths (/metrics, /readyz, /openapi/v3 - the apiserver fetches those itself now and then). */
-const pluginLike = (l: Record<string, string>) =>
-  l.group !== 'coordination.k8s.io' &&
-  (['GET', 'LIST'].includes(l.verb) || (l.verb === 'CONNECT' && l.subresource === 'log')) &&
-  !(l.resource === '' && !['api', 'apis'].includes(l.subresource));
+const pluginLike = pluginLikeRequest;
 
 /** Requests of one `status -A -o json` run, and the clusters it reported in our namespace. */
 async function countOnce(): Promise<{ total: number; detail: string; clusters: number }> {
