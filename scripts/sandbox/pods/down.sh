@@ -25,6 +25,16 @@ sweep() {
       cut -d/ -f3 | sort -u); do
     [[ "$skip" == *" $p "* ]] || pids+=("$p")
   done
+  # A postmaster whose Patroni is gone: PostgreSQL overwrites its environment with its process
+  # title, and its command line names the container's paths; its data directory knows its pid.
+  local st dd pdd pm
+  for st in "$PODS_REAL"/p/*/state.json; do
+    [ -f "$st" ] || continue
+    dd="$(sed -n 's/.*"dataDir":"\([^"]*\)".*/\1/p' "$st")"
+    pdd="$(sed -n 's/.*"podDataDir":"\([^"]*\)".*/\1/p' "$st")"
+    pm="$(head -1 "$dd/postmaster.pid" 2>/dev/null)"
+    [ -n "$pm" ] && [ -n "$pdd" ] && tr '\0' ' ' < "/proc/$pm/cmdline" 2>/dev/null | grep -qF -- "-D $pdd" && pids+=("$pm")
+  done
   [ ${#pids[@]} -gt 0 ] || return 0
   local all; all="$(ps -eo pid=,ppid= | awk -v roots="${pids[*]}" '
     BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }

@@ -23,7 +23,7 @@ import {
   SourceKind, Sources, ViewMount, VolumeFile, hostsFile, keyValue, loopbackIP, viewFile, volumeFiles, volumeSources, writeAtomic,
 } from './pod-view.ts';
 import { Sidecar } from './sidecar.ts';
-import { alive, pidsWithEnv, signal, waitGone, withDescendants } from './procs.ts';
+import { alive, pidsWithEnv, postmasterPid, signal, waitGone, withDescendants } from './procs.ts';
 
 const DATA_LABEL = 'postgres-operator.crunchydata.com/data'; // postgres: instance pods; pgbackrest: repo hosts
 const KUBE_CONTEXT = 'kpgo-sandbox';
@@ -706,8 +706,16 @@ async function reapLeftovers(): Promise<void> {
   const pdir = path.join(root, 'p');
   if (!fs.existsSync(pdir)) return;
   for (const d of fs.readdirSync(pdir)) {
-    // Every process of a pod carries KPGO_POD=<its directory> (Patroni, PostgreSQL, pgBackRest, execs).
-    const all = withDescendants(pidsWithEnv('KPGO_POD', d));
+    // Every process the runtime starts carries KPGO_POD=<its directory> (Patroni, pgBackRest
+    // servers, execs); a postmaster whose Patroni is gone is found by its data directory.
+    let pm: number | undefined;
+    try {
+      const st = JSON.parse(fs.readFileSync(path.join(pdir, d, 'state.json'), 'utf8'));
+      pm = postmasterPid(st.dataDir, st.podDataDir);
+    } catch {
+      /* no database in this pod */
+    }
+    const all = withDescendants([...pidsWithEnv('KPGO_POD', d), ...(pm ? [pm] : [])]);
     if (all.length) {
       log(`reaping leftover processes of ${d}: ${all.join(' ')}`);
       signal(all, 'SIGTERM');
