@@ -11,11 +11,12 @@ import { primaryCheck } from './primary.ts';
 import { reconcileCheck } from './reconcile.ts';
 import { reconcileFailingCheck } from './reconcile-failing.ts';
 import { switchoverCheck } from './switchover.ts';
+import { unreadableCheck } from './unreadable.ts';
 import { pgoEventsCheck } from './pgo-events.ts';
 import { conditionsCheck } from './conditions.ts';
 import { generationCheck } from './generation.ts';
 
-export const CHECKS: Check[] = [operatorCheck, reconcileCheck, switchoverCheck, reconcileFailingCheck, instancesCheck, primaryCheck, podsCheck, lagCheck, componentsCheck, gapsCheck, pgoEventsCheck, conditionsCheck, generationCheck];
+export const CHECKS: Check[] = [operatorCheck, reconcileCheck, switchoverCheck, reconcileFailingCheck, instancesCheck, primaryCheck, podsCheck, lagCheck, componentsCheck, gapsCheck, unreadableCheck, pgoEventsCheck, conditionsCheck, generationCheck];
 
 /** code -> severity and whether the finding always blocks PGO. Exceptions, by design:
  *  ContainerCrashLooping is an error for an instance's database container, a warning otherwise;
@@ -48,6 +49,8 @@ export const CATALOGUE: Record<string, { severity: Severity; blocking: boolean }
   BackupFailing: { severity: 'warning', blocking: false },
   PermissionDenied: { severity: 'info', blocking: false },
   DataUnavailable: { severity: 'info', blocking: false },
+  // error for a PostgresCluster whose spec/status/apiVersion is not understood, warning for other objects
+  UnreadableObject: { severity: 'error', blocking: false },
   // PGO's own words: its Warning Events (info when older than the latest spec change), its conditions
   // (info while converging), and status.observedGeneration.
   PgoReconcileStopped: { severity: 'error', blocking: true },

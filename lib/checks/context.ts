@@ -1,6 +1,7 @@
 // What every check receives, and the few helpers they share. Checks are pure: no I/O, no clock
 // other than opts.now, no randomness.
 import type { CheckOptions, ClusterRef, Finding, Severity, Snapshot } from '../model/types.ts';
+import { findingsAbout, findingsAboutNone } from '../model/by-cluster.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
 import { pipelineFor, stepOfFunc } from '../explain/pipelines.ts';
 
@@ -51,8 +52,7 @@ const BLOCKER_ORDER = ['OperatorMissing', 'OperatorNotReady', 'PgoReconcileStopp
  *  `step`: PGO's step that would fix what the caller reports; a ReconcileFailing at a step PGO runs
  *  after it does not keep PGO from it (a step it cannot place still counts: never a false wait). */
 export function blockerOf(ctx: CheckContext, v: ClusterView, step?: string): Finding | undefined {
-  const mine = ctx.earlier.filter((f) => f.blocking &&
-    (f.cluster === null || (f.cluster.namespace === v.namespace && f.cluster.name === v.name)) &&
+  const mine = [...findingsAboutNone(ctx.earlier), ...findingsAbout(ctx.earlier, v)].filter((f) => f.blocking &&
     !(step && f.code === 'ReconcileFailing' && failsAfter(ctx, f, step)));
   const rank = (f: Finding) => {
     const i = BLOCKER_ORDER.indexOf(f.code);

@@ -6,7 +6,10 @@ import { buildClusterViews, gapTouches, type ClusterView } from '../view/cluster
 import type { Check, CheckContext } from './context.ts';
 import { HEALTH_RESOURCES } from './gaps.ts';
 import { CHECKS } from './catalogue.ts';
+import { shapeSnapshot } from '../snapshot/shape.ts';
+import { UNREADABLE, withoutUnfounded } from './unreadable.ts';
 import { pgoSaysWrong } from './no-false-healthy.ts';
+import { findingsAbout, findingsAboutNone } from '../model/by-cluster.ts';
 
 /** Default ReplicationLag threshold (--max-lag) for callers: 16 MiB, one WAL segment. */
 export const DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024;
@@ -26,26 +29,28 @@ export function compareFindings(a: Finding, b: Finding): number {
     cmp(a.message, b.message);
 }
 
-export function runChecks(snap: Snapshot, opts: CheckOptions, views?: ClusterView[]): Finding[] {
+export function runChecks(raw: Snapshot, opts: CheckOptions, views?: ClusterView[]): Finding[] {
+  const snap = shapeSnapshot(raw);
   const ctx: CheckContext = { snap, views: views ?? buildClusterViews(snap), opts, earlier: [] };
   const phase = (n: 1 | 2, list: Check[]) => list.filter((c) => c.phase === n).flatMap((c) => c.run(ctx));
   ctx.earlier = phase(1, CHECKS);
-  const all = [...ctx.earlier, ...phase(2, CHECKS)];
+  const all = withoutUnfounded([...ctx.earlier, ...phase(2, CHECKS)]);
   return all.sort(compareFindings);
 }
 
-const about = (c: ClusterRef, f: Finding) => f.cluster !== null && f.cluster.namespace === c.namespace && f.cluster.name === c.name;
-
 /** Health of one cluster from its findings (and the gaps that touch it).
  *  Blocked: a blocking finding of its own, or one about the operator (nothing converges);
+ *  Unknown: an object of it could not be read (UnreadableObject: nothing is concluded from it);
  *  Degraded: an error or warning of its own; Unknown: something it depends on could not be read;
  *  Healthy otherwise. */
-export function healthOf(cluster: ClusterRef, findings: Finding[], snap: Snapshot): Health {
-  if (findings.some((f) => f.blocking && (f.cluster === null || about(cluster, f)))) return 'Blocked';
-  if (findings.some((f) => about(cluster, f) && (f.severity === 'error' || f.severity === 'warning'))) return 'Degraded';
+export function healthOf(cluster: ClusterRef, all: Finding[], snap: Snapshot): Health {
+  const findings = findingsAbout(all, cluster);
+  if (findings.some((f) => f.blocking) || findingsAboutNone(all).some((f) => f.blocking)) return 'Blocked';
+  if (findings.some((f) => f.code === UNREADABLE)) return 'Unknown';
+  if (findings.some((f) => f.severity === 'error' || f.severity === 'warning')) return 'Degraded';
   // Never Healthy while PGO itself says something is wrong (lib/checks/no-false-healthy.ts).
   if (pgoSaysWrong(cluster, findings).length > 0) return 'Degraded';
-  const gap = snap.gaps.some((g) => gapTouches(snap, g, cluster.namespace) && HEALTH_RESOURCES.has(g.resource.split('.')[0]));
+  const gap = (snap.gaps ?? []).some((g) => gapTouches(snap, g, cluster.namespace) && HEALTH_RESOURCES.has(g.resource.split('.')[0]));
   if (gap) return 'Unknown';
   return 'Healthy';
 }

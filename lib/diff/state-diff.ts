@@ -1,5 +1,6 @@
 // Desired (the spec) against actual (the objects) for one cluster, each difference tied to the
 // finding that explains it and to whether PGO will converge by itself. Pure.
+import { findingsAbout, findingsAboutNone } from '../model/by-cluster.ts';
 import type { Finding } from '../model/types.ts';
 import type { ClusterView, InstanceSetView } from '../view/cluster-view.ts';
 
@@ -41,10 +42,8 @@ function readyCount(set: InstanceSetView): number {
 }
 
 export function stateDiff(view: ClusterView, findings: Finding[]): ClusterStateDiff {
-  const mine = findings.filter((f) => f.cluster?.namespace === view.namespace && f.cluster?.name === view.name);
-  const blockers = findings.filter(
-    (f) => f.blocking && (f.cluster === null || (f.cluster.namespace === view.namespace && f.cluster.name === view.name)),
-  );
+  const mine = findingsAbout(findings, view);
+  const blockers = [...findingsAboutNone(findings), ...mine].filter((f) => f.blocking);
   const out: StateDifference[] = [];
 
   for (const set of view.sets) {

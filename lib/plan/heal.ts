@@ -4,6 +4,7 @@
 import { postgresClusterRef } from '../apply/paths.ts';
 import { refKey, type Change, type Planned, type Reason } from '../apply/types.ts';
 import { LABEL, type ClusterRef, type Finding, type KObject } from '../model/types.ts';
+import { findingsAbout } from '../model/by-cluster.ts';
 import type { ClusterView } from '../view/cluster-view.ts';
 
 export interface HealOptions {
@@ -46,6 +47,11 @@ const WHY_TRIGGER_LEFT =
   'a trigger annotation left behind starts a switchover the moment spec.patroni.switchover is enabled again; removing it (and keeping the switchover disabled) leaves nothing armed';
 const WHY_UNPAUSE = 'spec.paused stops every reconcile; --unpause was given, so PGO may act again';
 
+/** The UnreadableObject finding about the PostgresCluster itself (spec, status or apiVersion), if any. */
+export function unreadableCluster(view: ClusterView, findings: Finding[]): Finding | undefined {
+  return findings.find((f) => f.code === 'UnreadableObject' && sameCluster(f.cluster, view) && f.subject === `PostgresCluster/${view.name}`);
+}
+
 function sameCluster(a: ClusterRef | null, v: ClusterView): boolean {
   return !!a && a.namespace === v.namespace && a.name === v.name;
 }
@@ -67,7 +73,18 @@ function deepMerge(a: any, b: any): any {
 }
 
 function planCluster(view: ClusterView, findings: Finding[], opts: HealOptions): ClusterPlan {
-  const mine = findings.filter((f) => sameCluster(f.cluster, view));
+  const mine = findingsAbout(findings, view);
+  const unreadable = unreadableCluster(view, mine);
+  if (unreadable) {
+    // A patch planned from a spec that was only partly read could undo what was not read.
+    const reason = `heal writes only to a PostgresCluster it could read whole: ${unreadable.message}`;
+    return {
+      cluster: { namespace: view.namespace, name: view.name },
+      remedied: [],
+      notHealed: mine.map((f) => ({ finding: f, clearsAfterHeal: false, reason })),
+      notes: [`${view.namespace}/${view.name} is left alone: ${unreadable.message}`],
+    };
+  }
   const rv = view.object.metadata.resourceVersion ?? '';
   const remedied: Finding[] = [];
   const notHealed: NotHealed[] = [];
@@ -141,12 +158,11 @@ export function planHeal(views: ClusterView[], findings: Finding[], opts: HealOp
   const clusters = views.map((v) => planCluster(v, findings, opts));
   const before = new Map<string, KObject>();
   const changes: Change[] = [];
-  for (const c of clusters) {
-    if (!c.change) continue;
-    const view = views.find((v) => v.namespace === c.cluster.namespace && v.name === c.cluster.name)!;
+  clusters.forEach((c, i) => {
+    if (!c.change) return;
     changes.push(c.change);
-    before.set(refKey(c.change.target), view.object);
-  }
+    before.set(refKey(c.change.target), views[i].object);
+  });
   return {
     clusters,
     operator: findings.filter((f) => f.cluster === null),

@@ -3,6 +3,8 @@
 // formats show the same facts.
 import type { ClusterRef, Finding, Health, KObject, Severity, Snapshot } from '../model/types.ts';
 import type { ClusterView, InstanceView } from '../view/cluster-view.ts';
+import { findingsAbout } from '../model/by-cluster.ts';
+import { shapeSnapshot } from '../snapshot/shape.ts';
 import { gapTouches, reportGap } from './gaps.ts';
 import {
   STATUS_REPORT_API_VERSION,
@@ -229,7 +231,7 @@ function clusterOf(v: ClusterView, findings: Finding[], gaps: ReportGap[], healt
   const unknown = new Set(gaps.filter((g) => (g.namespace === null ? allNamespaces : gapTouches(g, v.namespace))).map((g) => g.resource.split('.')[0]));
   const podsKnown = !unknown.has('pods');
   const stsKnown = !unknown.has('statefulsets');
-  const mine = sortFindings(findings.filter((f) => f.cluster && f.cluster.namespace === v.namespace && f.cluster.name === v.name).map(reportFinding));
+  const mine = sortFindings(findingsAbout(findings, v).map(reportFinding));
   const specSets = new Set(v.sets.map((s) => s.name));
   const orphanNames = new Set(v.orphanedInstances.map((i) => i.name));
   const all = v.instances.length > 0 ? v.instances : [...v.sets.flatMap((s) => s.instances), ...v.orphanedInstances];
@@ -270,7 +272,8 @@ function clusterOf(v: ClusterView, findings: Finding[], gaps: ReportGap[], healt
 }
 
 export function buildStatusReport(input: ReportInput): StatusReport {
-  const { snapshot: snap, views, findings, health, now } = input;
+  const { views, findings, health, now } = input;
+  const snap = shapeSnapshot(input.snapshot);
   const clock = Date.parse(snap.takenAt);
   // The same permission can be missing for two lists (pods of the clusters, pods of the
   // operator, both cluster-wide with -A): one line says it.

@@ -10,6 +10,7 @@ import { latestTimestamp } from './clock.ts';
 import { fromPgo } from '../model/pgo-component.ts';
 import { operatorLogBeside } from './operator-log-file.ts';
 import { readObjects } from './read-objects.ts';
+import { shapeSnapshot } from './shape.ts';
 import { isDumpArchive, readUnpacked } from '../dump/unpack.ts';
 import { gapsOfDump } from '../dump/manifest.ts';
 
@@ -82,11 +83,14 @@ export function loadSnapshot(path: string, scope: Scope, options: LoadOptions = 
   if (objects.postgresClusters.length === 0) throw noClusterError(label, scope, allClusters);
 
   const versions = [...new Set(allClusters.map((c) => String(c.apiVersion).split('/')[1]))];
-  const served = crd?.spec?.versions?.filter((v: { served?: boolean }) => v.served !== false).map((v: { name: string }) => v.name);
+  const crdVersions: unknown = crd?.spec?.versions;
+  const served = Array.isArray(crdVersions)
+    ? crdVersions.filter((v) => v?.served !== false && typeof v?.name === 'string').map((v: { name: string }) => v.name)
+    : undefined;
   const now = options.now?.() ?? new Date();
   const latest = latestTimestamp(all);
   const operatorLog = operatorLogBeside(path);
-  return {
+  return shapeSnapshot({
     schemaVersion: 1,
     // The dump's own clock (its latest timestamp) keeps ages and lease expiries true for an old dump.
     takenAt: (latest !== undefined && latest <= now.getTime() ? new Date(latest) : now).toISOString(),
@@ -102,7 +106,7 @@ export function loadSnapshot(path: string, scope: Scope, options: LoadOptions = 
     // A dump made by `kubectl pgo dump` names what it could not read; any other file, nothing.
     gaps: gapsOfDump(path),
     ...(operatorLog ? { operatorLog } : {}),
-  };
+  });
 }
 
 function isOperator(o: KObject): boolean {

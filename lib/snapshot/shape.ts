@@ -83,7 +83,7 @@ function list(item: Shape): Shape {
     let copy: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
       const after = v[i] === null || v[i] === undefined ? undefined : item(v[i], `${at}[${i}]`, out);
-      if (after !== v[i] && !copy) copy = v.slice(0, i);
+      if ((after !== v[i] || after === undefined) && !copy) copy = v.slice(0, i);
       if (copy && after !== undefined) copy.push(after);
     }
     return copy ?? v;
@@ -256,7 +256,7 @@ function shapeList(name: string, v: unknown, shape: Shape, found: Unreadable[], 
     if (problems.length || after === undefined) {
       found.push(entryOf(name, v[i], after, problems.length ? problems : [{ field: '(the object)', found: describeValue(v[i]) }]));
     }
-    if (after !== v[i] && !copy) copy = v.slice(0, i) as KObject[];
+    if ((after !== v[i] || after === undefined) && !copy) copy = v.slice(0, i) as KObject[];
     if (copy && after !== undefined) copy.push(after);
   }
   return copy ?? (v as KObject[]);

@@ -2,6 +2,7 @@
 // data (code + line), and the caller exits 1 without writing.
 import { LABEL, type Finding, type KObject } from '../model/types.ts';
 import type { ClusterView, InstanceView } from '../view/cluster-view.ts';
+import { unreadableCluster } from '../plan/heal.ts';
 import { podNameOf, resolveTarget } from './resolve.ts';
 import { blockingTag, memberTags, type Tags } from './tags.ts';
 import type { Refusal, SwitchoverType } from './types.ts';
@@ -90,6 +91,8 @@ export function preflight(input: PreflightInput): PreflightResult {
       refusals.push({ code: f.code, message: `${f.message}: nothing would act on the request` });
     }
   }
+  const unreadable = unreadableCluster(view, input.findings);
+  if (unreadable) refusals.push({ code: 'ClusterUnreadable', message: `${unreadable.message}: a switchover is requested only on a PostgresCluster read whole` });
   if (view.paused) refusals.push({ code: 'ClusterPaused', message: `${where} is paused (spec.paused: true): PGO would not act on the request` });
   if (view.shutdown) refusals.push({ code: 'ClusterShutdown', message: `${where} is shut down (spec.shutdown: true): there is no running primary to switch from` });
   if (view.switchover.pending) {

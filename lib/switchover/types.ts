@@ -18,6 +18,7 @@ export interface Refusal {
     | 'NoPrimary'
     | 'FailoverNeedsTarget'
     | 'ClusterPaused'
+  | 'ClusterUnreadable'
     | 'ClusterShutdown'
     | 'SwitchoverPending'
     | 'OperatorMissing'

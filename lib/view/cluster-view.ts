@@ -2,6 +2,7 @@
 // Built once from a Snapshot; status, diff, heal and switchover all read this, never raw lists.
 import type { Gap, KObject, Snapshot } from '../model/types.ts';
 import { LABEL } from '../model/types.ts';
+import { shapeSnapshot } from '../snapshot/shape.ts';
 import { memberOf, normaliseRole, parseLsn, type PatroniMember } from './patroni.ts';
 import { byName, isPodReady, restartsOf } from './pods.ts';
 
@@ -306,7 +307,8 @@ export function gapTouches(snap: Snapshot, gap: Gap, namespace: string): boolean
 }
 
 /** Every PostgresCluster of the snapshot, with its objects, in namespace/name order. */
-export function buildClusterViews(snap: Snapshot): ClusterView[] {
+export function buildClusterViews(raw: Snapshot): ClusterView[] {
+  const snap = shapeSnapshot(raw);
   const groups = groupByCluster(snap);
   return snap.objects.postgresClusters
     .slice()
