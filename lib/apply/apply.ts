@@ -3,7 +3,8 @@
 // anything is written. A plan that became empty (someone else fixed it) ends the loop.
 import type { ApiClient } from '../kube/api.ts';
 import type { KObject } from '../model/types.ts';
-import { writeChange } from './writer.ts';
+import { ExitError } from '../cli/exit.ts';
+import { WriteFailed, writeChange } from './writer.ts';
 import { refKey, type Change, type Planned } from './types.ts';
 
 export interface AppliedWrite {
@@ -50,7 +51,19 @@ export async function applyPlanned(client: ApiClient, first: Planned, hooks: App
     for (const change of planned.changes) {
       const before = planned.before.get(refKey(change.target));
       if (!before) throw new Error(`internal error: no object read for ${refKey(change.target)}`);
-      const r = await writeChange(client, change, before, { dryRun: opts.dryRun, backupDir: opts.backupDir, now: opts.now });
+      let r: Awaited<ReturnType<typeof writeChange>>;
+      try {
+        r = await writeChange(client, change, before, { dryRun: opts.dryRun, backupDir: opts.backupDir, now: opts.now });
+      } catch (e) {
+        if (!(e instanceof WriteFailed)) throw e;
+        // One line: what failed, what was written before it (with its backup), what was not.
+        const done = writes.filter((w) => w.backup).map((w) => `${w.change.target.kind} ${w.change.target.namespace}/${w.change.target.name} (backup ${w.backup})`);
+        const left = planned.changes.slice(planned.changes.indexOf(change) + 1).map((c) => `${c.target.namespace}/${c.target.name}`);
+        throw new ExitError(
+          `error: ${e.message}${done.length ? `; written before it: ${done.join(', ')}` : '; nothing else was written'}${left.length ? `; not attempted: ${left.join(', ')}` : ''}`,
+          1,
+        );
+      }
       if (r.kind === 'conflict') {
         conflict = r.message;
         break;

@@ -5,6 +5,8 @@ import type { ApiClient } from '../kube/api.ts';
 import { FIELD_MANAGER } from '../kube/client.ts';
 import type { KObject } from '../model/types.ts';
 import { unlinkSync } from 'node:fs';
+import { ExitError } from '../cli/exit.ts';
+import { ApiError } from '../kube/errors.ts';
 import { writeBackup } from './backup.ts';
 import { isConflict } from './conflict.ts';
 import { objectPath } from './paths.ts';
@@ -48,7 +50,18 @@ export async function writeChange(client: ApiClient, change: Change, before: KOb
     const object = await client.request<KObject>({ method: 'PATCH', path: objectPath(change.target), patchType: 'merge', query, body: change.patch });
     return opts.dryRun === 'server' ? { kind: 'dry-run', object } : { kind: 'written', object, backup };
   } catch (e) {
-    // Nothing was written, so the file would restore nothing: keep the backup directory honest.
+    const what = `${change.target.kind} ${change.target.namespace}/${change.target.name}`;
+    const why = (e as Error).message.split('\n')[0].replace(/^error: /, '');
+    // No answer, or one cut off: the server may have applied it. The backup stays, and says so.
+    if (!(e instanceof ApiError) || e.status < 400) {
+      throw new WriteFailed(
+        `no complete answer to the patch of ${what} (${why}): it may or may not have been applied; nothing more was written. ` +
+          (backup ? `It was saved before as ${backup} (restore: kubectl replace -f ${backup}); ` : '') +
+          `see what it holds now: kubectl get ${change.target.plural} ${change.target.name} -n ${change.target.namespace} -o yaml`,
+        true,
+      );
+    }
+    // The server answered and refused: nothing was written, so the file would restore nothing.
     if (backup) unlinkSync(backup);
     if (isConflict(e)) {
       return {
@@ -56,6 +69,14 @@ export async function writeChange(client: ApiClient, change: Change, before: KOb
         message: `${change.target.kind} ${change.target.namespace}/${change.target.name} changed since it was read (resourceVersion ${change.resourceVersion}); nothing was written`,
       };
     }
-    throw e;
+    throw new WriteFailed(`the API server refused the patch of ${what}, so nothing was written to it: ${why}`, false);
+  }
+}
+
+/** A write that failed: `maybeApplied` when no complete answer came (the change may be in place). */
+export class WriteFailed extends ExitError {
+  constructor(message: string, readonly maybeApplied: boolean) {
+    super(message, 1);
+    this.name = 'WriteFailed';
   }
 }

@@ -9,7 +9,7 @@ import { backupFileName, defaultBackupDir, restorable } from '../../../lib/apply
 import { applyMergePatch } from '../../../lib/apply/merge-patch.ts';
 import type { Planned } from '../../../lib/apply/types.ts';
 import { writeChange } from '../../../lib/apply/writer.ts';
-import { ApiError } from '../../../lib/kube/errors.ts';
+import { ApiError, NetworkError } from '../../../lib/kube/errors.ts';
 import type { ClusterRef, KObject } from '../../../lib/model/types.ts';
 import { planHeal } from '../../../lib/plan/heal.ts';
 import { finding, viewOf, yamlFixture } from '../../helpers/hand-views.ts';
@@ -215,9 +215,30 @@ test('other API errors are not conflicts: they propagate and leave no backup beh
   ]);
   await applyPlanned(client, planFor(incident()), hooks([]), { dryRun: 'none', backupDir: dir, now }).then(
     () => assert.unreachable('should throw'),
-    (e) => assert.is((e as ApiError).status, 403),
+    (e) => {
+      // One line: what was refused, that nothing was written, in the server's words.
+      assert.is((e as ApiError).code, 1);
+      assert.match((e as Error).message, /^error: the API server refused the patch of PostgresCluster db\/hippo, so nothing was written to it: Error from server \(Forbidden\): nope; nothing else was written$/);
+    },
   );
   assert.is(readdirSync(dir).length, 0);
+  rmSync(dir, { recursive: true });
+});
+
+test('no answer to a write: it may have been applied, so the backup stays and the line says so', async () => {
+  const dir = tmp();
+  const client = new ScriptedClient([
+    () => {
+      throw new NetworkError('error: unable to connect to the server 127.0.0.1:1: socket hang up', 'other');
+    },
+  ]);
+  await applyPlanned(client, planFor(incident()), hooks([]), { dryRun: 'none', backupDir: dir, now }).then(
+    () => assert.unreachable('should throw'),
+    (e) => {
+      assert.match((e as Error).message, /^error: no complete answer to the patch of PostgresCluster db\/hippo \(unable to connect to the server 127.0.0.1:1: socket hang up\): it may or may not have been applied; nothing more was written\. It was saved before as .*\.yaml \(restore: kubectl replace -f /);
+    },
+  );
+  assert.is(readdirSync(dir).length, 1);
   rmSync(dir, { recursive: true });
 });
 

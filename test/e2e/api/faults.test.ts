@@ -1,0 +1,170 @@
+// Faults injected between the plugin and the real kube-apiserver (scripts/sandbox/fault-proxy.ts):
+// resets, 500/503, 429 with Retry-After, slow and cut-off answers, 403/404/422 on writes. Each verb
+// either finishes correctly or stops with one line saying what it did and did not do, with its
+// documented exit code; never a write that was not re-planned, never a write after a refusal;
+// a backup is on disk before any write. The README's fault table is printed from these runs
+// (KPGO_FAULT_TABLE=1).
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startFaultProxy, type FaultProxy, type Rule } from '../../../scripts/sandbox/fault-proxy.ts';
+import type { KObject } from '../../../lib/model/types.ts';
+import { makeWorld, type World } from '../../helpers/e2e-api.ts';
+import { clusterPath, type ClusterObjects } from '../../helpers/pgo-cluster.ts';
+import { adminKubeconfigPath, apiOk, describeRun, kubectlPgo, type RunResult } from '../../helpers/sandbox.ts';
+
+let world: World;
+let ns: string;
+let incident: ClusterObjects;
+let proxy: FaultProxy;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'kpgo-faults-'));
+const table: Array<[string, string, string]> = [];
+
+test.before(async () => {
+  world = await makeWorld('e2e-faults');
+  ns = await world.namespace('e2e-faults');
+  incident = await world.cluster(ns, 'hippo', { incident: true });
+  proxy = await startFaultProxy(adminKubeconfigPath(), dir);
+});
+
+test.after(async () => {
+  await proxy?.close();
+  await world?.cleanup();
+  if (process.env.KPGO_FAULT_TABLE) console.log(['| fault | verb | outcome |', '|---|---|---|', ...table.map((r) => `| ${r.join(' | ')} |`)].join('\n'));
+});
+
+const LIST = (resource: string) => new RegExp(`/${resource}\\?`);
+const PGC_PATCH = /\/postgresclusters\/hippo(\?|$)/;
+
+async function run(verb: string, args: string[], rules: Rule[]): Promise<RunResult> {
+  proxy.setRules(rules);
+  proxy.seen.length = 0;
+  return kubectlPgo([verb, ...args], { kubeconfig: proxy.kubeconfig, timeoutMs: 90_000 });
+}
+
+/** The lines that end a verb, kubectl's way: `error: ...` or `Error from server (...): ...`. */
+const oneLine = (r: RunResult) => r.stderr.trim().split('\n').filter((l) => /^(error: |Error from server )/.test(l));
+const note = (fault: string, verb: string, r: RunResult, outcome: string) => table.push([fault, verb, `${outcome} (exit ${r.code})`]);
+const live = () => apiOk<KObject>('GET', clusterPath(incident));
+
+// ---- status ---------------------------------------------------------------------------------
+
+test('status: 503 and 429 with Retry-After are waited out; the report is the one without faults', async () => {
+  const clean = await run('status', ['-n', ns, '-o', 'json'], []);
+  for (const [fault, rules] of [
+    ['503 + Retry-After on LIST pods', [{ method: 'GET', path: LIST('pods'), fault: { kind: 'status', status: 503, retryAfter: '1' }, times: 2 }]],
+    ['429 + Retry-After on LIST postgresclusters', [{ method: 'GET', path: LIST('postgresclusters'), fault: { kind: 'status', status: 429, retryAfter: '1' }, times: 1 }]],
+  ] as Array<[string, Rule[]]>) {
+    const r = await run('status', ['-n', ns, '-o', 'json'], rules);
+    assert.is(r.code, clean.code, describeRun(fault, r));
+    const a = JSON.parse(r.stdout);
+    const b = JSON.parse(clean.stdout);
+    assert.equal(a.clusters.map((c: { health: string }) => c.health), b.clusters.map((c: { health: string }) => c.health), fault);
+    assert.equal(a.gaps, [], fault);
+    assert.ok(proxy.seen.some((s) => s.outcome.startsWith('status')), `${fault}: the fault was injected`);
+    note(fault, 'status', r, 'retried after Retry-After; same report');
+  }
+});
+
+test('status: a failing list other than PostgresClusters is a gap (Unknown, one Warning line), never Healthy', async () => {
+  for (const [fault, rule] of [
+    ['500 on LIST pods', { method: 'GET', path: LIST('pods'), fault: { kind: 'status', status: 500 } }],
+    ['connection reset on LIST pods', { method: 'GET', path: LIST('pods'), fault: { kind: 'reset' } }],
+    ['answer cut off on LIST pods', { method: 'GET', path: LIST('pods'), fault: { kind: 'cut', afterBytes: 200 } }],
+    ['answer slower than --request-timeout on LIST pods', { method: 'GET', path: LIST('pods'), fault: { kind: 'slow', ms: 4000 } }],
+  ] as Array<[string, Rule]>) {
+    const r = await run('status', ['-n', ns, '--request-timeout', '2s', '-o', 'json'], [rule]);
+    assert.ok(r.code === 2 || r.code === 0, describeRun(fault, r));
+    const rep = JSON.parse(r.stdout);
+    assert.ok(rep.gaps.some((g: { resource: string }) => g.resource === 'pods'), describeRun(`${fault}: gap for pods`, r));
+    assert.match(r.stderr, /Warning: cannot list pods/, fault);
+    for (const c of rep.clusters) assert.is.not(c.health, 'Healthy', fault);
+    note(fault, 'status', r, 'report made; pods Unknown, one Warning line naming the list');
+  }
+});
+
+test('status: the PostgresCluster list failing is one error line, exit 1', async () => {
+  for (const [fault, rule] of [
+    ['500 on LIST postgresclusters', { method: 'GET', path: LIST('postgresclusters'), fault: { kind: 'status', status: 500 } }],
+    ['connection reset on LIST postgresclusters', { method: 'GET', path: LIST('postgresclusters'), fault: { kind: 'reset' } }],
+  ] as Array<[string, Rule]>) {
+    const r = await run('status', ['-n', ns], [rule]);
+    assert.is(r.code, 1, describeRun(fault, r));
+    assert.is(oneLine(r).length, 1, describeRun(fault, r));
+    assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+    note(fault, 'status', r, `stops: ${oneLine(r)[0].slice(0, 90)}`);
+  }
+});
+
+// ---- diff -----------------------------------------------------------------------------------
+
+test('diff: retried on 503 + Retry-After; the PostgresCluster list failing is one line, exit 2', async () => {
+  const clean = await run('diff', ['-n', ns], []);
+  const r = await run('diff', ['-n', ns], [{ method: 'GET', path: LIST('statefulsets'), fault: { kind: 'status', status: 503, retryAfter: '1' }, times: 1 }]);
+  assert.is(r.code, clean.code, describeRun('diff 503', r));
+  assert.is(r.stdout, clean.stdout);
+  note('503 + Retry-After on LIST statefulsets', 'diff', r, 'retried; same diff');
+  const bad = await run('diff', ['-n', ns], [{ method: 'GET', path: LIST('postgresclusters'), fault: { kind: 'reset' } }]);
+  assert.is(bad.code, 2, describeRun('diff reset', bad));
+  assert.is(oneLine(bad).length, 1, describeRun('diff reset', bad));
+  note('connection reset on LIST postgresclusters', 'diff', bad, `stops: ${oneLine(bad)[0].slice(0, 90)}`);
+});
+
+// ---- heal: the write ------------------------------------------------------------------------
+
+function backupsIn(d: string): string[] {
+  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.yaml')) : [];
+}
+
+for (const [fault, rule, expectWritten] of [
+  ['403 on the PATCH', { method: 'PATCH', path: PGC_PATCH, fault: { kind: 'status', status: 403, message: 'postgresclusters.postgres-operator.crunchydata.com "hippo" is forbidden: injected' } }, false],
+  ['404 on the PATCH', { method: 'PATCH', path: PGC_PATCH, fault: { kind: 'status', status: 404 } }, false],
+  ['422 on the PATCH', { method: 'PATCH', path: PGC_PATCH, fault: { kind: 'status', status: 422, message: 'PostgresCluster.postgres-operator.crunchydata.com "hippo" is invalid: injected' } }, false],
+  ['500 on the PATCH', { method: 'PATCH', path: PGC_PATCH, fault: { kind: 'status', status: 500 } }, false],
+  ['connection reset on the PATCH', { method: 'PATCH', path: PGC_PATCH, fault: { kind: 'reset' } }, false],
+  ['answer to the PATCH cut off (the write was applied)', { method: 'PATCH', path: PGC_PATCH, fault: { kind: 'cut', afterBytes: 100 } }, true],
+] as Array<[string, Rule, boolean]>) {
+  test(`heal: ${fault}: one line, exit 1, one write, the backup first`, async () => {
+    const before = await live();
+    const backups = path.join(dir, `heal-${table.length}`);
+    const r = await run('heal', ['hippo', '-n', ns, '--yes', '--wait=false', '--backup-dir', backups], [rule]);
+    const writes = proxy.writes();
+    assert.is(writes.length, 1, `${fault}: exactly one write; seen ${writes.map((w) => `${w.method} ${w.url} ${w.outcome}`).join('; ')}\n${describeRun('heal', r)}`);
+    assert.is(r.code, 1, describeRun(fault, r));
+    assert.is(oneLine(r).length, 1, describeRun(fault, r));
+    assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+    // Written before the PATCH; removed again only when the server answered that nothing was written.
+    const refused = /refused the patch/.test(oneLine(r)[0] ?? '');
+    assert.is(backupsIn(backups).length, refused ? 0 : 1, `backups in ${backups}: ${describeRun(fault, r)}`);
+    const after = await live();
+    if (expectWritten) {
+      assert.is.not(after.metadata.resourceVersion, before.metadata.resourceVersion, 'the write reached the API server');
+      assert.match(oneLine(r)[0], /may or may not have been applied; nothing more was written\. It was saved before as /, describeRun(fault, r));
+    } else {
+      assert.match(oneLine(r)[0], /nothing was written|may or may not have been applied/, describeRun(fault, r));
+      assert.is(after.metadata.resourceVersion, before.metadata.resourceVersion, 'nothing changed');
+    }
+    note(fault, 'heal', r, `stops after 1 write: ${oneLine(r)[0].slice(0, 100)}`);
+    if (expectWritten) {
+      // Put the incident back for the next fault.
+      await apiOk('PATCH', clusterPath(incident), { metadata: { annotations: { 'postgres-operator.crunchydata.com/trigger-switchover': before.metadata.annotations!['postgres-operator.crunchydata.com/trigger-switchover'] } }, spec: { patroni: { switchover: { enabled: true } } } }, { contentType: 'application/merge-patch+json' });
+    }
+  });
+}
+
+test('heal: 503 + Retry-After on the PATCH is retried with the same conditional patch and heals, exit 0', async () => {
+  const backups = path.join(dir, 'heal-503');
+  const r = await run('heal', ['hippo', '-n', ns, '--yes', '--wait=false', '--backup-dir', backups], [
+    { method: 'PATCH', path: PGC_PATCH, fault: { kind: 'status', status: 503, retryAfter: '1' }, times: 1 },
+  ]);
+  const writes = proxy.writes();
+  assert.is(writes.length, 2, writes.map((w) => w.outcome).join(', '));
+  assert.is(writes[0].body, writes[1].body, 'the same conditional patch (same resourceVersion)');
+  assert.is(r.code, 0, describeRun('heal 503', r));
+  assert.is(backupsIn(backups).length, 1);
+  note('503 + Retry-After on the PATCH', 'heal', r, 'retried once (same conditional patch, nothing applied before); healed');
+});
+
+test.run();
