@@ -22,7 +22,7 @@ function buildParser(): Parser {
     .scriptName('kubectl pgo')
     .usage('Find out why a PGO PostgresCluster is not converging, and fix it safely.\n\nUsage: kubectl pgo <verb> [flags]')
     .strict()
-    .demandCommand(1, 'error: a verb is required (status, diff, heal, switchover, version); see "kubectl pgo --help"')
+    .demandCommand(1, `error: a verb is required (${(verbs as Verb[]).map((v) => v.command.split(' ')[0]).join(', ')}); see "kubectl pgo --help"`)
     .recommendCommands()
     .help('help')
     .alias('h', 'help')

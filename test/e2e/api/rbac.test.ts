@@ -8,6 +8,7 @@
 // conditional write with the generated role, and are refused (nothing written) without patch.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { dump, loadAll } from 'js-yaml';
 import { makeWorld, type World } from '../../helpers/e2e-api.ts';
 import { clusterPath, type ClusterObjects } from '../../helpers/pgo-cluster.ts';
 import { serviceAccountUser } from '../../helpers/rbac.ts';
+import { kubeEnv, kubectlPath } from '../../helpers/kubectl.ts';
 import { apiOk, describeRun, kubectl, kubectlOk, kubectlPgo, uniqueName, waitFor, type RunResult } from '../../helpers/sandbox.ts';
 import { permissionsOf, qualified, rbacOf, type Requirement, type When } from '../../../lib/rbac/requirements.ts';
 import { assertNoPluginWrite, pluginWrites } from '../../helpers/plugin-writes.ts';
@@ -26,9 +28,11 @@ const VERBS = ['status', 'diff', 'heal', 'switchover', 'dump', 'version'] as con
 type V = (typeof VERBS)[number];
 /** Exit codes of a run that did its job (degraded or not). */
 const OK: Record<V, number[]> = { status: [0, 2], diff: [0, 1], heal: [0, 2], switchover: [0], dump: [0], version: [0] };
-/** Conditions the stand-in world cannot make (a watch runs until Ctrl-C; the stand-in operator's
- *  Deployment is labelled; CLUSTER is always found; a Deployment carries the label). */
-const NOT_EXERCISED: When[] = ['watch', 'custom-install', 'not-found', 'no-operator-deployment'];
+/** Conditions the stand-in world does not make (its operator Deployment is labelled; CLUSTER is
+ *  always found; a Deployment carries the label). */
+const NOT_EXERCISED: When[] = ['custom-install', 'not-found', 'no-operator-deployment'];
+/** How long `status --watch` runs before Ctrl-C (SIGINT), which ends it with the last report's code. */
+const WATCH_MS = 6000;
 
 interface Setup {
   verb: V;
@@ -79,7 +83,7 @@ function invocation(s: Setup, when: When | undefined, extra: string[] = []): str
   const file = path.join(tmp, `${uniqueName(verb)}`);
   switch (verb) {
     case 'status':
-      return when === 'no-cluster-named' ? ['status', '-n', ns] : ['status', 'hippo', '-n', ns];
+      return when === 'no-cluster-named' ? ['status', '-n', ns] : ['status', 'hippo', '-n', ns, ...(when === 'watch' ? ['--watch'] : [])];
     case 'diff': {
       if (when === 'manifest' || when === 'manifest-new') return ['diff', '-f', manifestFile(s, when === 'manifest-new')];
       return when === 'no-cluster-named' ? ['diff', '-n', ns] : ['diff', 'hippo', '-n', ns];
@@ -107,6 +111,26 @@ function manifestFile(s: Setup, fresh: boolean): string {
   writeFileSync(file, dump(m));
   manifests.set(key, file);
   return file;
+}
+
+/** The plugin through real kubectl as the user; a --watch is ended by SIGINT after WATCH_MS (kubectl execs the plugin, so the signal reaches it). */
+function runAs(s: Setup, args: string[]): Promise<RunResult> {
+  if (!args.includes('--watch')) return kubectlPgo(args, { kubeconfig: s.user.kubeconfig });
+  return new Promise((resolve, reject) => {
+    const child = spawn(kubectlPath(), ['pgo', ...args], { env: kubeEnv(s.user.kubeconfig), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const stop = setTimeout(() => child.kill('SIGINT'), WATCH_MS);
+    const kill = setTimeout(() => child.kill('SIGKILL'), WATCH_MS + 10_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(stop);
+      clearTimeout(kill);
+      resolve({ code: code ?? 124, stdout, stderr });
+    });
+  });
 }
 
 const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -164,7 +188,7 @@ async function prove(verb: V): Promise<void> {
   const whens = [...new Set(reqs.map((r) => r.when))];
   // With every permission: each condition's run works and nothing is forbidden.
   for (const when of whens.filter((w) => !w || !NOT_EXERCISED.includes(w))) {
-    const r = await kubectlPgo(invocation(s, when), { kubeconfig: s.user.kubeconfig });
+    const r = await runAs(s, invocation(s, when));
     assert.ok(OK[verb].includes(r.code), describeRun(`${verb} (${when ?? 'always'}) with the generated role`, r));
     assert.not.match(r.stdout + r.stderr, /Forbidden|forbidden \(ask for|ask for:/, describeRun(`${verb} with the generated role asks for nothing more`, r));
   }
@@ -184,7 +208,7 @@ async function prove(verb: V): Promise<void> {
     await apply(reduced);
     for (const q of permissionsOf(reqs).filter((q) => q.verb === p.verb && q.group === p.group && q.resource === p.resource)) await waitCan(s, q, false);
     const args = invocation(s, p.req.when);
-    const r: RunResult = await kubectlPgo(args, { kubeconfig: s.user.kubeconfig });
+    const r: RunResult = await runAs(s, args);
     const what = `${verb} without ${p.verb} ${qualified(p.group, p.resource)} (${p.req.when ?? 'always'})`;
     const out = r.stdout + r.stderr;
     if (required) {
