@@ -69,9 +69,20 @@ export async function run(args) {
   const clusters = made.clusters + made.skipped;
   // The changes: Patroni's leader moving between a cluster's two instances (the -ha Endpoints'
   // annotation), one cluster after the other - each one changes the report.
-  const leaders = JSON.parse(spawnSync(kubectl, ['--kubeconfig', env.KUBECONFIG, 'get', 'endpoints', '-A', '-l', 'postgres-operator.crunchydata.com/cluster', '-o', 'json'], { maxBuffer: 1 << 30 }).stdout.toString())
-    .items.filter((e) => e.metadata.name.endsWith('-ha') && e.metadata.annotations?.leader)
-    .map((e) => ({ path: `/api/v1/namespaces/${e.metadata.namespace}/endpoints/${e.metadata.name}`, leader: e.metadata.annotations.leader }));
+  const get = (kind) => JSON.parse(spawnSync(kubectl, ['--kubeconfig', env.KUBECONFIG, 'get', kind, '-A', '-l', 'postgres-operator.crunchydata.com/cluster', '-o', 'json'], { maxBuffer: 1 << 30 }).stdout.toString()).items;
+  const instancePods = new Map();
+  for (const p of get('pods')) {
+    const key = `${p.metadata.namespace}/${p.metadata.labels['postgres-operator.crunchydata.com/cluster']}`;
+    if (p.metadata.labels['postgres-operator.crunchydata.com/instance']) instancePods.set(key, [...(instancePods.get(key) ?? []), p.metadata.name]);
+  }
+  const leaders = get('endpoints')
+    .filter((e) => e.metadata.name.endsWith('-ha') && e.metadata.annotations?.leader)
+    .map((e) => {
+      const leader = e.metadata.annotations.leader;
+      const other = (instancePods.get(`${e.metadata.namespace}/${e.metadata.labels['postgres-operator.crunchydata.com/cluster']}`) ?? []).find((n) => n !== leader);
+      return { path: `/api/v1/namespaces/${e.metadata.namespace}/endpoints/${e.metadata.name}`, leader, other };
+    })
+    .filter((l) => l.other);
   const patch = patcher(env);
   const child = spawn(exe, ['status', '-A', '--watch', '-o', 'json'], { env: { ...process.env, KUBECONFIG: env.KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -96,8 +107,8 @@ export async function run(args) {
   while (Date.now() - t0 < minutes * 60_000) {
     const target = leaders[changes % leaders.length];
     const round = Math.floor(changes / leaders.length);
-    // Odd rounds move the leader to the other instance, even ones move it back.
-    const leader = round % 2 === 0 ? target.leader.replace(/instance1/, 'instance2') : target.leader;
+    // Even rounds move the leader to the other instance, odd ones move it back.
+    const leader = round % 2 === 0 ? target.other : target.leader;
     await patch(target.path, { metadata: { annotations: { leader } } });
     changes++;
     await sleep(Math.max(0, t0 + changes * 1000 - Date.now()));
