@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The sandbox: a real etcd + kube-apiserver on loopback with the PGO CRDs, for tests and demos.
 # Usage: sandbox.sh up [--pgo-crds v5.8.9|v6.0.3] [--pods] [--operator[=PATH]]
-#        sandbox.sh down | status | kubeconfig | namespace NAME...
+#        sandbox.sh down | status | kubeconfig | namespace NAME... | restart-apiserver
 # Contract for the pods/operator hooks and the .sandbox/ layout: scripts/sandbox/README.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -120,6 +120,19 @@ cmd_status() {
   [ "$up" = 1 ]
 }
 
+# A real kube-apiserver restart (same etcd, ports and token), for the fault tests: stopped, then
+# started and waited for until /readyz answers.
+cmd_restart_apiserver() {
+  [ -f "$ENV_FILE" ] || die "the sandbox is not up (run: npm run sandbox -- up)"
+  load_or_create_env
+  local t0; t0="$(now_ms)"
+  stop_process kube-apiserver 30
+  log "kube-apiserver stopped"
+  start_apiserver
+  local ms=$(($(now_ms) - t0))
+  log "kube-apiserver restarted in $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s"
+}
+
 cmd_kubeconfig() {
   [ -f "$KUBECONFIG_FILE" ] || die "the sandbox is not up (run: npm run sandbox -- up)"
   echo "$KUBECONFIG_FILE"
@@ -138,6 +151,7 @@ cmd="$1"; shift
 case "$cmd" in
   up) cmd_up "$@" ;;
   down) cmd_down ;;
+  restart-apiserver) cmd_restart_apiserver ;;
   status) cmd_status ;;
   kubeconfig) cmd_kubeconfig ;;
   namespace | ns) cmd_namespace "$@" ;;
