@@ -6,6 +6,7 @@ import { confirm } from '../apply/confirm.ts';
 import { parseWriteFlags, type WriteFlags } from '../apply/flags.ts';
 import { renderChange } from '../apply/show.ts';
 import type { Planned } from '../apply/types.ts';
+import { readFailed, readWhileWaiting } from '../apply/wait-read.ts';
 import { defaultWriteVerbDeps, reporter, seconds, type WriteVerbDeps } from '../apply/writing-verb.ts';
 import { ExitError, UsageError } from '../cli/exit.ts';
 import type { GlobalFlags } from '../cli/global-flags.ts';
@@ -345,8 +346,23 @@ export async function runHeal(args: HealArgs, io: IO, deps?: HealDeps): Promise<
   let progress = new Map<string, Progress>();
   let lastLines = new Map<string, string>();
   const stuckSince = new Map<string, number>();
+  const written = `the change was applied (${outcome.writes.map((w) => `${w.change.target.namespace}/${w.change.target.name}`).join(', ')}; backups: ${outcome.writes.map((w) => w.backup).filter(Boolean).join(', ')})`;
+  let lastFailure = '';
   for (;;) {
-    cur = await look(client, scope, args, d);
+    const next = await readWhileWaiting(() => look(client, scope, args, d), written, (l) => {
+      if (l !== lastFailure) say(`[${seconds(d.now().getTime() - applyDone)}] ${l}\n`);
+      lastFailure = l;
+    });
+    if (readFailed(next)) {
+      if (d.now().getTime() >= deadline) {
+        io.err(`Timed out after ${seconds(args.timeoutMs)}: ${written}; the API server did not answer at the end (${next.failed}). Follow it with: kubectl pgo status ${args.cluster ?? ''}${args.cluster ? ` -n ${namespace}` : ''} --watch\n`);
+        return finish(2, 'not-converged', cur, progress, outcome);
+      }
+      await d.sleep(d.pollMs ?? 1000);
+      continue;
+    }
+    lastFailure = '';
+    cur = next;
     progress = new Map(
       healed.map((c) => [
         refOf(c.cluster),

@@ -6,6 +6,7 @@ import { parseWriteFlags, type WriteFlags } from '../apply/flags.ts';
 import { postgresClusterRef } from '../apply/paths.ts';
 import { renderChange } from '../apply/show.ts';
 import { refKey, type Change, type Planned } from '../apply/types.ts';
+import { readFailed, readWhileWaiting } from '../apply/wait-read.ts';
 import { defaultWriteVerbDeps, reporter, seconds, type WriteVerbDeps } from '../apply/writing-verb.ts';
 import { ExitError, UsageError } from '../cli/exit.ts';
 import type { GlobalFlags } from '../cli/global-flags.ts';
@@ -249,9 +250,19 @@ export async function runSwitchover(args: SwitchoverArgs, io: IO, deps?: Switcho
   const deadline = writtenAt + args.timeoutMs;
   let state: SwitchoverState | undefined;
   let lastLine = '';
+  const written = `the switchover request was written (trigger ${JSON.stringify(trigger)}; backup: ${result.backups.join(', ') || 'none'})`;
   for (;;) {
     await d.sleep(d.pollMs ?? 1000);
-    cur = await look(client, scope, args, d);
+    const next = await readWhileWaiting(() => look(client, scope, args, d), written, (l) => {
+      if (l !== lastLine) say(`[${seconds(d.now().getTime() - writtenAt)}] ${l}\n`);
+      lastLine = l;
+    });
+    if (readFailed(next)) {
+      if (d.now().getTime() < deadline) continue;
+      io.err(`Not verified within ${seconds(args.timeoutMs)}: ${written}; the API server did not answer at the end (${next.failed}). The request is still in place. To cancel it: kubectl pgo heal ${args.cluster} -n ${namespace}\n`);
+      return finish(2, 'not-verified');
+    }
+    cur = next;
     state = switchoverState(cur.view, trigger, targetName);
     const blocked = cur.findings.find((f) => f.code === 'SwitchoverBlocked' && f.cluster?.name === args.cluster && f.cluster.namespace === namespace);
     const line = state.done ? state.line : `${state.line}${blocked ? `; PGO reports: ${blocked.message}` : ''}`;

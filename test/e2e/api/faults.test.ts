@@ -4,6 +4,7 @@
 // documented exit code; never a write that was not re-planned, never a write after a refusal;
 // a backup is on disk before any write. The README's fault table is printed from these runs
 // (KPGO_FAULT_TABLE=1).
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { startFaultProxy, type FaultProxy, type Rule } from '../../../scripts/sa
 import type { KObject } from '../../../lib/model/types.ts';
 import { makeWorld, type World } from '../../helpers/e2e-api.ts';
 import { clusterPath, type ClusterObjects } from '../../helpers/pgo-cluster.ts';
-import { adminKubeconfigPath, apiOk, describeRun, kubectlPgo, type RunResult } from '../../helpers/sandbox.ts';
+import { adminKubeconfigPath, apiOk, describeRun, kubectlPgo, repoRoot, sandboxDir, usingSandbox, type RunResult } from '../../helpers/sandbox.ts';
 
 let world: World;
 let ns: string;
@@ -114,6 +115,12 @@ test('diff: retried on 503 + Retry-After; the PostgresCluster list failing is on
 
 // ---- heal: the write ------------------------------------------------------------------------
 
+/** Puts the incident back (switchover enabled, the trigger set) after a write went through. */
+async function rearm(before: KObject): Promise<void> {
+  const trigger = before.metadata.annotations!['postgres-operator.crunchydata.com/trigger-switchover'];
+  await apiOk('PATCH', clusterPath(incident), { metadata: { annotations: { 'postgres-operator.crunchydata.com/trigger-switchover': trigger } }, spec: { patroni: { switchover: { enabled: true } } } }, { contentType: 'application/merge-patch+json' });
+}
+
 function backupsIn(d: string): string[] {
   return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.yaml')) : [];
 }
@@ -147,14 +154,12 @@ for (const [fault, rule, expectWritten] of [
       assert.is(after.metadata.resourceVersion, before.metadata.resourceVersion, 'nothing changed');
     }
     note(fault, 'heal', r, `stops after 1 write: ${oneLine(r)[0].slice(0, 100)}`);
-    if (expectWritten) {
-      // Put the incident back for the next fault.
-      await apiOk('PATCH', clusterPath(incident), { metadata: { annotations: { 'postgres-operator.crunchydata.com/trigger-switchover': before.metadata.annotations!['postgres-operator.crunchydata.com/trigger-switchover'] } }, spec: { patroni: { switchover: { enabled: true } } } }, { contentType: 'application/merge-patch+json' });
-    }
+    if (expectWritten) await rearm(before);
   });
 }
 
 test('heal: 503 + Retry-After on the PATCH is retried with the same conditional patch and heals, exit 0', async () => {
+  const before = await live();
   const backups = path.join(dir, 'heal-503');
   const r = await run('heal', ['hippo', '-n', ns, '--yes', '--wait=false', '--backup-dir', backups], [
     { method: 'PATCH', path: PGC_PATCH, fault: { kind: 'status', status: 503, retryAfter: '1' }, times: 1 },
@@ -165,6 +170,64 @@ test('heal: 503 + Retry-After on the PATCH is retried with the same conditional 
   assert.is(r.code, 0, describeRun('heal 503', r));
   assert.is(backupsIn(backups).length, 1);
   note('503 + Retry-After on the PATCH', 'heal', r, 'retried once (same conditional patch, nothing applied before); healed');
+  await rearm(before);
+});
+
+// ---- a real API server restart while heal and switchover wait -----------------------------
+
+const restartApiserver = () =>
+  new Promise<number>((resolve, reject) => {
+    const t0 = Date.now();
+    const p = spawn('bash', [path.join(repoRoot, 'scripts/sandbox/sandbox.sh'), 'restart-apiserver'], { env: { ...process.env, SANDBOX_DIR: sandboxDir }, stdio: 'ignore' });
+    p.on('exit', (code) => (code === 0 ? resolve(Date.now() - t0) : reject(new Error(`restart-apiserver: exit ${code}`))));
+  });
+
+async function restartDuring(verb: string, args: string[], written: () => boolean): Promise<{ r: RunResult; restartMs: number }> {
+  proxy.setRules([]);
+  proxy.seen.length = 0;
+  const running = kubectlPgo([verb, ...args], { kubeconfig: proxy.kubeconfig, timeoutMs: 120_000 });
+  const t0 = Date.now();
+  while (!written() && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(written(), `${verb} wrote within 30 s`);
+  const restartMs = await restartApiserver();
+  return { r: await running, restartMs };
+}
+
+test(`heal --wait: the API server restarted during the wait: the wait goes on, one write, exit 2 at the timeout`, async () => {
+  if (!usingSandbox()) return;
+  const backups = path.join(dir, 'heal-restart');
+  const { r, restartMs } = await restartDuring('heal', ['hippo', '-n', ns, '--yes', '--timeout', '30s', '--backup-dir', backups], () => proxy.writes().some((w) => w.status === 200));
+  assert.is(proxy.writes().length, 1, proxy.writes().map((w) => w.outcome).join(', '));
+  assert.is(r.code, 2, describeRun('heal across a restart', r));
+  assert.match(r.stdout, /the API server did not answer \(.*\); the change was applied/, describeRun('the wait says so', r));
+  assert.match(r.stderr, /Timed out after 30\.0s/, describeRun('heal', r));
+  assert.is(backupsIn(backups).length, 1);
+  const after = await live();
+  assert.is(after.spec.patroni.switchover.enabled, false);
+  note(`kube-apiserver restarted during the wait (${(restartMs / 1000).toFixed(1)} s down)`, 'heal --wait', r, 'the write stands; waits through the restart, says the API server did not answer; times out as without it, one write');
+});
+
+test('switchover --wait: the API server restarted during the wait: one write, the request left in place, exit 2', async () => {
+  if (!usingSandbox()) return;
+  const healthyNs = await world.namespace('e2e-faults-so');
+  await world.cluster(healthyNs, 'hippo');
+  const backups = path.join(dir, 'switchover-restart');
+  const pre = await kubectlPgo(['switchover', 'hippo', '-n', healthyNs, '--dry-run=client']);
+  if (pre.code !== 0) {
+    // Preflight refuses on this control plane (no Patroni): then no fault may cause a write either.
+    const { r } = { r: await run('switchover', ['hippo', '-n', healthyNs, '--yes', '--backup-dir', backups], [{ method: 'GET', path: LIST('pods'), fault: { kind: 'status', status: 503, retryAfter: '1' }, times: 1 }]) };
+    assert.is(r.code, 1, describeRun('switchover refused', r));
+    assert.is(proxy.writes().length, 0, 'never a write after a refusal');
+    note('503 + Retry-After on LIST pods (preflight refuses here)', 'switchover', r, 'refused after the retry, no write');
+    return;
+  }
+  const { r, restartMs } = await restartDuring('switchover', ['hippo', '-n', healthyNs, '--yes', '--timeout', '30s', '--backup-dir', backups], () => proxy.writes().some((w) => w.status === 200));
+  assert.is(proxy.writes().length, 1, proxy.writes().map((w) => `${w.method} ${w.outcome}`).join(', '));
+  assert.is(r.code, 2, describeRun('switchover across a restart', r));
+  assert.match(r.stdout, /the API server did not answer \(.*\); the switchover request was written/, describeRun('the wait says so', r));
+  assert.match(r.stderr, /The request is still in place/, describeRun('switchover', r));
+  assert.is(backupsIn(backups).length, 1);
+  note(`kube-apiserver restarted during the wait (${(restartMs / 1000).toFixed(1)} s down)`, 'switchover --wait', r, 'the request stands; waits through the restart; not verified (no Patroni here), request left in place, one write');
 });
 
 test.run();
