@@ -162,14 +162,20 @@ test.before(async () => {
       setups.set(verb, s);
     }),
   );
-  // The verbs' matrices run at once (each has its own namespace, user and roles); each test
-  // below waits for its own. The failure is kept for that test, not thrown here.
-  for (const verb of VERBS) {
-    const proof = prove(verb);
-    proof.catch(() => {});
-    proofs.set(verb, proof);
-  }
 });
+
+/** The verbs' matrices run at once (each has its own namespace, user and roles), started by the
+ *  first test that needs one; each test waits for its own (a failure stays with its test). */
+function proofOf(verb: V): Promise<void> {
+  if (proofs.size === 0) {
+    for (const v of VERBS) {
+      const proof = prove(v);
+      proof.catch(() => {});
+      proofs.set(v, proof);
+    }
+  }
+  return proofs.get(verb)!;
+}
 
 test.after(async () => {
   for (const s of setups.values()) {
@@ -185,13 +191,6 @@ test.after(async () => {
 async function prove(verb: V): Promise<void> {
   const s = setups.get(verb)!;
   const reqs = rbacOf(verb).requirements;
-  const whens = [...new Set(reqs.map((r) => r.when))];
-  // With every permission: each condition's run works and nothing is forbidden.
-  for (const when of whens.filter((w) => !w || !NOT_EXERCISED.includes(w))) {
-    const r = await runAs(s, invocation(s, when));
-    assert.ok(OK[verb].includes(r.code), describeRun(`${verb} (${when ?? 'always'}) with the generated role`, r));
-    assert.not.match(r.stdout + r.stderr, /Forbidden|forbidden \(ask for|ask for:/, describeRun(`${verb} with the generated role asks for nothing more`, r));
-  }
   // Each single permission (everywhere it is granted), under the condition that makes the request.
   const cases = new Map<string, { p: ReturnType<typeof permissionsOf>[number]; reqs: Requirement[] }>();
   for (const p of permissionsOf(reqs)) {
@@ -227,9 +226,25 @@ async function prove(verb: V): Promise<void> {
   }
 }
 
+// (The apiserver's metrics do not count requests RBAC refuses - no code="403" series, no denied
+// decision - so a refusal the plugin swallowed without a word would not be seen here; the ones it
+// swallows are in the data: the CRD, the ConfigMaps.)
+test('with exactly the generated roles every verb runs under every condition, and nothing is forbidden', async () => {
+  for (const verb of VERBS) {
+    const s = setups.get(verb)!;
+    const whens = [...new Set(rbacOf(verb).requirements.map((r) => r.when))].filter((w) => !w || !NOT_EXERCISED.includes(w));
+    for (const when of whens) {
+      const r = await runAs(s, invocation(s, when));
+      assert.ok(OK[verb].includes(r.code), describeRun(`${verb} (${when ?? 'always'}) with the generated role`, r));
+      assert.not.match(r.stdout + r.stderr, /Forbidden|forbidden \(ask for|ask for:/, describeRun(`${verb} with the generated role asks for nothing more`, r));
+    }
+    matrix.push(`${verb} with the generated role: ${whens.length} conditions run, nothing forbidden`);
+  }
+});
+
 for (const verb of VERBS) {
-  test(`${verb}: works with exactly the generated role; each permission taken away degrades or refuses as the data says`, async () => {
-    await proofs.get(verb);
+  test(`${verb}: each permission taken away degrades or refuses as the data says`, async () => {
+    await proofOf(verb);
   });
 }
 
