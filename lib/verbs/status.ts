@@ -258,8 +258,8 @@ export const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * Re-renders whenever a PostgresCluster, StatefulSet or pod of the scope changes, collecting at
- * most once per interval. Ends cleanly on Ctrl-C with the exit code of the last report.
+ * Reports again whenever an object a watch follows changes (at most once per interval, and only
+ * when the report says something new). Ends cleanly on Ctrl-C with the exit code of the last report.
  */
 async function watchStatus(
   args: StatusArgs,
