@@ -19,6 +19,7 @@ import { serviceAccountUser } from '../../helpers/rbac.ts';
 import { kubeEnv, kubectlPath } from '../../helpers/kubectl.ts';
 import { apiOk, describeRun, kubectl, kubectlOk, kubectlPgo, uniqueName, waitFor, type RunResult } from '../../helpers/sandbox.ts';
 import { permissionsOf, qualified, rbacOf, type Requirement, type When } from '../../../lib/rbac/requirements.ts';
+import { LABEL } from '../../../lib/model/types.ts';
 import { assertNoPluginWrite, pluginWrites } from '../../helpers/plugin-writes.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,8 +29,9 @@ const VERBS = ['status', 'diff', 'heal', 'switchover', 'dump', 'version'] as con
 type V = (typeof VERBS)[number];
 /** Exit codes of a run that did its job (degraded or not). */
 const OK: Record<V, number[]> = { status: [0, 2], diff: [0, 1], heal: [0, 2], switchover: [0], dump: [0], version: [0] };
-/** Conditions the stand-in world does not make (its operator Deployment is labelled; CLUSTER is
- *  always found; a Deployment carries the label). */
+/** Conditions the stand-in world does not make (CLUSTER is always found; a Deployment carries the
+ *  label), or only in a test of its own at the end (custom-install: the operator's Deployment
+ *  unlabelled, which every verb would see). */
 const NOT_EXERCISED: When[] = ['custom-install', 'not-found', 'no-operator-deployment'];
 /** How long `status --watch` runs before Ctrl-C (SIGINT), which ends it with the last report's code. */
 const WATCH_MS = 6000;
@@ -187,14 +189,15 @@ test.after(async () => {
   if (matrix.length) console.log(`\n${matrix.sort().join('\n')}\n`);
 });
 
-/** One verb's matrix: each (permission, condition) the data lists, taken away on its own. */
-async function prove(verb: V): Promise<void> {
+/** One verb's matrix: each (permission, condition) the data lists, taken away on its own (only
+ *  under condition `only` when given). */
+async function prove(verb: V, only?: When): Promise<void> {
   const s = setups.get(verb)!;
   const reqs = rbacOf(verb).requirements;
   // Each single permission (everywhere it is granted), under the condition that makes the request.
   const cases = new Map<string, { p: ReturnType<typeof permissionsOf>[number]; reqs: Requirement[] }>();
   for (const p of permissionsOf(reqs)) {
-    if (p.req.when && NOT_EXERCISED.includes(p.req.when)) continue;
+    if (only ? p.req.when !== only : p.req.when && NOT_EXERCISED.includes(p.req.when)) continue;
     const key = `${p.verb} ${p.group}/${p.resource} ${p.req.when ?? ''}`;
     const c = cases.get(key) ?? { p, reqs: [] };
     c.reqs.push(p.req);
@@ -274,6 +277,23 @@ for (const verb of ['heal', 'switchover'] as const) {
     matrix.push(`${verb} real write: without patch exit 1, no write of ours, no backup; with the role exit 0, one backup, written: ${pluginWrites(before, after).map((w) => w.split(':')[0]).join(', ')}`);
   });
 }
+
+test("an operator Deployment labelled only on its pod template: status finds it with get deployments in the operator's namespace, and without that names it", async () => {
+  const s = setups.get('status')!;
+  const dep = `/apis/apps/v1/namespaces/${world.operatorNamespace}/deployments/pgo`;
+  const merge = { contentType: 'application/merge-patch+json' };
+  await apiOk('PATCH', dep, { metadata: { labels: { [LABEL.controlPlane]: null } } }, merge);
+  try {
+    const r = await runAs(s, [...invocation(s, 'custom-install'), '-o', 'json']);
+    assert.ok(OK.status.includes(r.code), describeRun('status with the generated role, custom install', r));
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.gaps, [], 'nothing forbidden');
+    assert.equal(report.operator.deployment?.name, 'pgo', 'the unlabelled Deployment found through its pods');
+    await prove('status', 'custom-install');
+  } finally {
+    await apiOk('PATCH', dep, { metadata: { labels: { [LABEL.controlPlane]: 'postgres-operator' } } }, merge);
+  }
+});
 
 test('-A: the ClusterRole kubectl pgo rbac --verbs status -A prints lets status -A read everything', async () => {
   const s = setups.get('status')!;
