@@ -124,6 +124,9 @@ export async function run(args) {
   out(`status -A --watch -o json over ${clusters} clusters, ${changes} changes (a leader moves, one a second) in ${minutes} min, ${exe}`);
   out(`  first report after ${(firstMs / 1000).toFixed(1)} s; ${reports - reports0} reports printed during the run (${(bytes / 1e6).toFixed(0)} MB in all)`);
   out(`  RSS ${samples[0].rss.toFixed(0)} MiB at the start, ${samples[samples.length - 1].rss.toFixed(0)} MiB at the end, max ${Math.max(...samples.map((s) => s.rss)).toFixed(0)} MiB`);
+  const byMinute = [];
+  for (const x of samples) (byMinute[Math.floor((x.t - t0) / 60_000)] ??= []).push(x.rss);
+  out(`  RSS per minute (min-max MiB): ${byMinute.filter(Boolean).map((r) => `${Math.min(...r).toFixed(0)}-${Math.max(...r).toFixed(0)}`).join(', ')}`);
   out(`goal 4: memory slope ${perMin.toFixed(2)} MiB/min (least squares after the warm-up); CPU ${(cpu / changes).toFixed(0)} ms per change (${((cpu / (Date.now() - t0)) * 100).toFixed(0)}% of a core, the 30 s refresh included); ${lists} LIST requests in all (${(lists / changes).toFixed(2)} per change; a full re-list per change would be 11)`);
   if (stderr.trim()) out(`  stderr: ${stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
 }
