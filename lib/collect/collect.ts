@@ -114,7 +114,8 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     source: { kind: 'api', context: client.context, server: client.server },
     scope: { allNamespaces: scope.allNamespaces, namespace: scope.allNamespaces ? undefined : scope.namespace, cluster: scope.cluster },
     pgo: { apiVersions: pgo.apiVersions, crdVersion: pgo.crdVersion },
-    operator: { known: opDeployments !== undefined && opPods !== undefined, deployments, pods: opPods ?? [] },
+    // An operator Deployment that could not be read (traced from its pods) leaves the operator unknown, not missing.
+    operator: { known: opDeployments !== undefined && opPods !== undefined && !gaps.some((g) => g.verb === 'get' && g.resource === 'deployments'), deployments, pods: opPods ?? [] },
     objects,
     gaps,
     ...(operatorLog ? { operatorLog } : {}),

@@ -109,7 +109,7 @@ const OPERATOR_UNKNOWN = 'the operator is not found: whether it runs, and its ve
 const operatorLookup = (consequence = ''): Requirement[] => [
   { group: APPS, resources: ['deployments'], verbs: ['list'], scope: 'cluster', optional: true, says: 'warning', without: `${OPERATOR_UNKNOWN}${consequence}` },
   { group: CORE, resources: ['pods'], verbs: ['list'], scope: 'cluster', optional: true, says: 'warning', without: `${OPERATOR_UNKNOWN}${consequence}` },
-  { group: APPS, resources: ['deployments'], verbs: ['get'], scope: 'operator', when: 'custom-install', optional: true, says: 'warning', without: 'that Deployment is not found: OperatorMissing is reported although its pods run (the Warning line says why)' },
+  { group: APPS, resources: ['deployments'], verbs: ['get'], scope: 'operator', when: 'custom-install', optional: true, says: 'warning', without: 'that Deployment is not read: whether the operator runs is unknown (its pods are found)' },
 ];
 
 const crd: Requirement = {

@@ -290,6 +290,16 @@ test("an operator Deployment labelled only on its pod template: status finds it 
     assert.equal(report.gaps, [], 'nothing forbidden');
     assert.equal(report.operator.deployment?.name, 'pgo', 'the unlabelled Deployment found through its pods');
     await prove('status', 'custom-install');
+    // Unknown, not missing: a Deployment that could not be read is no OperatorMissing.
+    const s2 = setups.get('status')!;
+    const opRole = without(s2.objects, { group: 'apps', resource: 'deployments', verb: 'get' });
+    await apply(opRole);
+    await waitCan(s2, { scope: 'operator', verb: 'get', group: 'apps', resource: 'deployments' }, false);
+    const blind = await runAs(s2, [...invocation(s2, 'custom-install'), '-o', 'json']);
+    const r2 = JSON.parse(blind.stdout);
+    assert.is(r2.operator.known, false, describeRun('operator unknown without get deployments', blind));
+    assert.not.ok(JSON.stringify(r2).includes('OperatorMissing'), 'no OperatorMissing for an unreadable Deployment');
+    await apply(s2.objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole'));
   } finally {
     await apiOk('PATCH', dep, { metadata: { labels: { [LABEL.controlPlane]: 'postgres-operator' } } }, merge);
   }
