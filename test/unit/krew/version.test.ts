@@ -105,7 +105,7 @@ test('findOperator: forbidden cluster-wide falls back to the current namespace, 
   assert.is(op.version, 'v6.0.3');
   assert.is(op.workloads[0].kind, 'Pod');
   assert.ok(op.notes.some((n) => /cannot list deployments in all namespaces \(Forbidden\); looked in namespace db only/.test(n)));
-  assert.ok(op.notes.some((n) => /cannot read the postgresclusters\.postgres-operator\.crunchydata\.com CRD \(Forbidden\)/.test(n)));
+  assert.ok(op.notes.some((n) => /cannot get the postgresclusters\.postgres-operator\.crunchydata\.com CRD \(Forbidden; ask for: get customresourcedefinitions\.apiextensions\.k8s\.io\)/.test(n)), op.notes.join('\n'));
 });
 
 test('findOperator: no operator at all is an answer with a note, other API errors are errors', async () => {
