@@ -151,3 +151,14 @@ export async function makeFixture(env, n, { sockets = 8, log = () => {} } = {}) 
     api.close();
   }
 }
+
+/** makeFixture for a benchmark section: a refusal or failure is one `error:` line and exit code 1 (undefined). */
+export async function fixtureOrSay(env, n, opts) {
+  try {
+    return await makeFixture(env, n, opts);
+  } catch (e) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exitCode = 1;
+    return undefined;
+  }
+}

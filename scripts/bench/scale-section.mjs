@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFleet, measure, writeDumps } from './scale.mjs';
+import { measure, sandboxEnv, writeDumps } from './scale.mjs';
+import { fixtureOrSay } from './fixture.mjs';
 
 const flag = (args, name, fallback) => {
   const i = args.indexOf(name);
@@ -16,7 +17,8 @@ export async function run(args) {
   const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 500);
   const runs = Number(flag(args, '--runs', '3'));
   // Idempotent: clusters already complete are kept; more clusters than asked is refused.
-  const made = await createFleet(n, { sockets: Number(flag(args, '--sockets', '8')), log: (m) => process.stderr.write(`[scale] ${m}\n`) });
+  const made = await fixtureOrSay(sandboxEnv(), n, { sockets: Number(flag(args, '--sockets', '8')), log: (m) => process.stderr.write(`[scale] ${m}\n`) });
+  if (!made) return;
   if (made.clusters === 0) out(`fixture: ${made.skipped} clusters already there (asked for ${n}), nothing written`);
   else {
     const rate = (x) => (x / made.seconds).toFixed(0);

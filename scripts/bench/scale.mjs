@@ -9,12 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, repo, requestTotal, sandboxEnv } from './common.mjs';
-import { makeFixture } from './fixture.mjs';
 
 export { sandboxEnv };
-/** Makes (or completes) the fixture of n clusters (scripts/bench/fixture.mjs). */
-export const createFleet = (n, opts) => makeFixture(sandboxEnv(), n, opts);
-
 /** Wall ms and peak RSS (MiB, of the largest process) of one command run under /usr/bin/time. */
 function timed(cmd, args, env) {
   const r = spawnSync('/usr/bin/time', ['-f', '@@%e %M', cmd, ...args], { env, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });

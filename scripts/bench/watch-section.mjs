@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import { repo, requestTotal, sandboxEnv } from './common.mjs';
-import { makeFixture } from './fixture.mjs';
+import { fixtureOrSay } from './fixture.mjs';
 const flag = (args, name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
@@ -64,7 +64,8 @@ export async function run(args) {
   const kubectl = join(env.KUBE_BIN_DIR, 'kubectl');
   // The bundle npm run build just made (a packaged executable may be older than the code).
   const exe = flag(args, '--exe', [join(repo, 'dist/kubectl-pgo'), join(repo, 'dist/release/linux-amd64/kubectl-pgo')].find((f) => existsSync(f)));
-  const made = await makeFixture(env, wanted, { log: (m) => process.stderr.write(`[watch] ${m}\n`) });
+  const made = await fixtureOrSay(env, wanted, { log: (m) => process.stderr.write(`[watch] ${m}\n`) });
+  if (!made) return;
   if (made.clusters) out(`fixture: ${made.clusters} clusters written in ${made.seconds.toFixed(0)} s`);
   const clusters = made.clusters + made.skipped;
   // The changes: Patroni's leader moving between a cluster's two instances (the -ha Endpoints'
