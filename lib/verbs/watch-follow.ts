@@ -28,7 +28,9 @@ export function cannotWatchLine(t: FollowTarget, e: unknown): string {
   const status = (e as { status?: number }).status;
   const reason = status === 403 ? 'forbidden' : (e instanceof Error ? e.message : String(e)).split('\n')[0];
   const ns = t.path.includes('/namespaces/') ? ` in namespace "${decodeURIComponent(t.path.split('/namespaces/')[1].split('/')[0])}"` : '';
-  return `Warning: cannot watch ${t.resource}${ns}: ${reason} (ask for: ${permissionOf('watch', t.resource)}); retrying\n`;
+  // Only a refusal is a permission to ask for; a reset or a 500 is not.
+  const ask = status === 403 ? ` (ask for: ${permissionOf('watch', t.resource)})` : '';
+  return `Warning: cannot watch ${t.resource}${ns}: ${reason.replace(/^error: /, '')}${ask}; retrying\n`;
 }
 
 /** Follows `t` until the signal aborts; `resourceVersion`: the collection's LIST's (undefined: from now, with an ADDED per object). */
