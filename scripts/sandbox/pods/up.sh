@@ -85,7 +85,13 @@ stages="$PODS_REAL/kwok-stages.yaml"
 {
   for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
            pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
-    echo "---"; cat "$KWOK_MOD/kustomize/stage/$f"
+    echo "---"
+    # PGO's backup Job pods finish when their backup does (runtime/backup-job.ts), not on a timer.
+    if [ "$f" = pod/fast/pod-complete.yaml ]; then
+      sed "/^      - 'Job'\$/a\\
+    - key: '.metadata.labels[\"postgres-operator.crunchydata.com/pgbackrest-backup\"]'\\
+      operator: 'DoesNotExist'" "$KWOK_MOD/kustomize/stage/$f"
+    else cat "$KWOK_MOD/kustomize/stage/$f"; fi
   done
   # pods/log of the operator slot's pod: the container log its supervisor writes in the CRI
   # format (scripts/sandbox/operator/container-log.ts), read by kwok as a kubelet reads its own.

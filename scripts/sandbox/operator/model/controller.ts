@@ -11,7 +11,7 @@ import { WorkQueue } from './queue.ts';
 import { InformerCache, readThroughCache } from './cache.ts';
 import { reconcile, type Deps } from './reconcile.ts';
 
-const OWNED = ['StatefulSet', 'PersistentVolumeClaim', 'Service', 'Endpoints', 'ConfigMap', 'ServiceAccount', 'Role', 'RoleBinding'] as const;
+const OWNED = ['StatefulSet', 'PersistentVolumeClaim', 'Service', 'Endpoints', 'ConfigMap', 'ServiceAccount', 'Role', 'RoleBinding', 'Job'] as const;
 
 function ownerCluster(o: KObj): string | undefined {
   const ref = o.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'PostgresCluster' && r.apiVersion.startsWith('postgres-operator.crunchydata.com/'));

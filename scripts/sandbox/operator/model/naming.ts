@@ -15,8 +15,11 @@ export const LABEL = {
   pgbackrestRepo: `${PREFIX}pgbackrest-repo`,
   pgbackrestVolume: `${PREFIX}pgbackrest-volume`,
   pgbackrestConfig: `${PREFIX}pgbackrest-config`,
+  pgbackrestBackup: `${PREFIX}pgbackrest-backup`,
 } as const;
 
+/** The manual backup's trigger; also the annotation on the Job naming the request it runs. */
+export const ANNOTATION_PGBACKREST_BACKUP = `${PREFIX}pgbackrest-backup`;
 export const ANNOTATION_TRIGGER_SWITCHOVER = `${PREFIX}trigger-switchover`;
 export const FINALIZER = `${PREFIX}finalizer`;
 export const GROUP = 'postgres-operator.crunchydata.com';
@@ -54,6 +57,7 @@ export const names = {
   pgbackrestRBAC: (cluster: string) => `${cluster}-pgbackrest`,
   repoHostSA: (cluster: string) => `${cluster}-repohost`,
   repoHost: (cluster: string) => `${cluster}-repo-host`,
+  backupJob: (cluster: string, suffix: string) => `${cluster}-backup-${suffix}`,
   repoVolume: (cluster: string, repo: string) => `${cluster}-${repo}`,
   pgbackrestConfig: (cluster: string) => `${cluster}-pgbackrest-config`,
   pgbackrestSecret: (cluster: string) => `${cluster}-pgbackrest`,

@@ -691,3 +691,51 @@ export function repoHostStatefulSet(c: ClusterSpec, images: Images): KObj {
     },
   };
 }
+
+export type BackupJobType = 'manual' | 'replica-create';
+
+/**
+ * A pgBackRest backup Job as PGO's reconcileManualBackup/reconcileReplicaCreateBackup apply it
+ * (generateBackupJobSpecIntent): Crunchy's runner `/opt/crunchy/bin/pgbackrest` in container
+ * `pgbackrest`, told by its env to exec `pgbackrest backup --stanza=db --repo=N [options]` into the
+ * repo host's `pgbackrest` container after comparing config hashes; the repo pod's pgBackRest
+ * configuration mounted at /etc/pgbackrest/conf.d; restartPolicy Never.
+ */
+export function backupJob(c: ClusterSpec, repoName: string, type: BackupJobType, name: string, images: Images,
+  annotations: Record<string, string>, options: string[] = []): KObj {
+  const labels = { ...(c.metadata?.labels ?? {}), ...(c.backupsMetadata?.labels ?? {}), ...pgbackrestLabels(c), [LABEL.pgbackrestRepo]: repoName, [LABEL.pgbackrestBackup]: type };
+  const allAnnotations = { ...(c.metadata?.annotations ?? {}), ...(c.backupsMetadata?.annotations ?? {}), ...annotations };
+  const opts = ['--stanza=db', `--repo=${/\d+/.exec(repoName)?.[0] ?? ''}`, ...options];
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: c.namespace, labels, annotations: allAnnotations, ownerReferences: [ownerRef(c)] },
+    spec: {
+      template: {
+        metadata: { labels, annotations: allAnnotations },
+        spec: withPullPolicy(c, {
+          containers: [{
+            name: 'pgbackrest',
+            image: images.pgbackrest ?? '',
+            command: ['/opt/crunchy/bin/pgbackrest'],
+            env: [
+              { name: 'COMMAND', value: 'backup' },
+              { name: 'COMMAND_OPTS', value: opts.join(' ') },
+              { name: 'COMPARE_HASH', value: 'true' },
+              { name: 'CONTAINER', value: 'pgbackrest' },
+              { name: 'NAMESPACE', value: c.namespace },
+              { name: 'SELECTOR', value: `${LABEL.cluster}=${c.name},${LABEL.pgbackrest}=,${LABEL.pgbackrestDedicated}=` },
+            ],
+            securityContext: RESTRICTED,
+            volumeMounts: [{ mountPath: '/etc/pgbackrest/conf.d', name: 'pgbackrest-config', readOnly: true }],
+          }],
+          enableServiceLinks: false,
+          restartPolicy: 'Never',
+          securityContext: { fsGroupChangePolicy: 'OnRootMismatch' },
+          serviceAccountName: names.pgbackrestRBAC(c.name),
+          volumes: [pgbackrestConfigVolume(c, 'pgbackrest_repo.conf', false)],
+        }),
+      },
+    },
+  };
+}

@@ -17,6 +17,7 @@ export const PATH = {
   Role: group('rbac.authorization.k8s.io', 'v1', 'roles'),
   RoleBinding: group('rbac.authorization.k8s.io', 'v1', 'rolebindings'),
   PostgresCluster: group(GROUP, 'v1beta1', 'postgresclusters'),
+  Job: group('batch', 'v1', 'jobs'),
 } as const;
 
 export type Kind = keyof typeof PATH;
@@ -33,4 +34,5 @@ export const ALL = {
   ServiceAccount: '/api/v1/serviceaccounts',
   Role: '/apis/rbac.authorization.k8s.io/v1/roles',
   RoleBinding: '/apis/rbac.authorization.k8s.io/v1/rolebindings',
+  Job: '/apis/batch/v1/jobs',
 } as const;

@@ -23,6 +23,7 @@ import { mergePatch, removeCondition, setCondition } from './status.ts';
 import { reconcileSwitchover } from './switchover.ts';
 import type { EventRecorder } from './events.ts';
 import { instanceCertificates, pgbackrestSecret, rootCertificate } from './certificates.ts';
+import { backupJobsOf, reconcileManualBackup, reconcileReplicaCreateBackup, type JobDeps } from './backups.ts';
 import {
   reconcilePGBouncerInPostgreSQL,
   reconcilePatroniDynamicConfiguration,
@@ -333,12 +334,29 @@ async function reconcilePGBackRest(deps: Deps, obj: KObj, c: ClusterSpec, status
   const requeue = await reconcileStanzaCreate(deps, obj, c, status, observed, config.data?.['config-hash'] ?? '');
   const repoReady = replicaRepoReady(c, status);
   if (repoReady) status.conditions = setCondition(status.conditions, repoReady, now);
-  status.conditions = setCondition(
-    status.conditions,
-    { type: 'PGBackRestReplicaCreate', status: 'False', reason: 'RepoBackupNotComplete', message: 'pgBackRest replica creation is not currently possible', observedGeneration: c.generation },
-    now,
-  );
-  return requeue;
+  const { items: jobs } = await deps.kube.list(PATH.Job(c.namespace), sel({ [LABEL.cluster]: c.name }, [LABEL.pgbackrestBackup]));
+  const owned = jobs.filter((j) => j.metadata.ownerReferences?.some((r) => r.controller && r.uid === c.uid));
+  const jobDeps: JobDeps = {
+    apply: (job) => apply(deps, job),
+    remove: (job) => deps.kube.delete(`${PATH.Job(c.namespace, job.metadata.name)}?propagationPolicy=Background`),
+    events: deps.events,
+    rand: deps.rand,
+  };
+  const hash = config.data?.['config-hash'] ?? '';
+  let failed = false;
+  try {
+    await reconcileReplicaCreateBackup(jobDeps, c, status, observed, backupJobsOf(owned, 'replica-create'), images, hash, now);
+  } catch (e) {
+    deps.log.with({ reconciler: 'pgBackRest' }).error(e, 'unable to reconcile replica creation backup');
+    failed = true;
+  }
+  try {
+    await reconcileManualBackup(jobDeps, obj, c, status, observed, backupJobsOf(owned, 'manual'), images, now);
+  } catch (e) {
+    deps.log.with({ reconciler: 'pgBackRest' }).error(e, 'unable to reconcile manual backup');
+    failed = true;
+  }
+  return requeue || failed;
 }
 
 /** getRepoVolumeStatus: a repo keeps its stanzaCreated unless its volume changed. */

@@ -43,6 +43,9 @@ export interface ClusterSpec {
   instances: InstanceSetSpec[];
   repos: RepoSpec[];
   backupsSpecFound: boolean;
+  /** spec.backups.pgbackrest.manual: what the pgbackrest-backup annotation runs. */
+  manualBackup?: { repoName: string; options: string[] };
+  backupsMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   paused: boolean;
   shutdown: boolean;
   standby?: { enabled: boolean; host?: string; repoName?: string; port?: number };
@@ -81,6 +84,10 @@ export function readCluster(obj: KObj): ClusterSpec {
     })),
     repos: s.backups?.pgbackrest?.repos ?? [],
     backupsSpecFound: Boolean(s.backups?.pgbackrest),
+    manualBackup: s.backups?.pgbackrest?.manual
+      ? { repoName: s.backups.pgbackrest.manual.repoName ?? '', options: s.backups.pgbackrest.manual.options ?? [] }
+      : undefined,
+    backupsMetadata: s.backups?.pgbackrest?.metadata,
     paused: s.paused === true,
     shutdown: s.shutdown === true,
     standby: s.standby,

@@ -23,6 +23,7 @@ import {
   SourceKind, Sources, ViewMount, VolumeFile, hostsFile, keyValue, loopbackIP, viewFile, volumeFiles, volumeSources, writeAtomic,
 } from './pod-view.ts';
 import { Sidecar } from './sidecar.ts';
+import { BACKUP_LABEL, BackupJobs } from './backup-job.ts';
 import { alive, pidsWithEnv, postmasterPid, signal, waitGone, withDescendants } from './procs.ts';
 
 const DATA_LABEL = 'postgres-operator.crunchydata.com/data'; // postgres: instance pods; pgbackrest: repo hosts
@@ -41,6 +42,7 @@ const logDir = path.join(sandboxDir, 'logs', 'pods-db');
 const capArg = process.argv.indexOf('--max-databases');
 let cap = Number(capArg > 0 ? process.argv[capArg + 1] : process.env.KPGO_MAX_DATABASES ?? 8);
 const kube = Kube.fromEnv();
+const backupJobs = new BackupJobs(kube);
 const log = (m: string) => logLine('runtime', m);
 
 const user = (() => {
@@ -565,10 +567,12 @@ async function reconcile(): Promise<void> {
     kwokNodes = new Set(nodes.filter((n) => n.metadata.annotations?.['kwok.x-k8s.io/node'] === 'fake').map((n) => n.metadata.name));
     nodesAt = Date.now();
   }
-  const [allPods, claims] = await Promise.all([
+  const [allPods, claims, backupPods] = await Promise.all([
     kube.list(`/api/v1/pods?labelSelector=${encodeURIComponent(`${DATA_LABEL} in (postgres,pgbackrest)`)}`),
     kube.list('/api/v1/persistentvolumeclaims'),
+    kube.list(`/api/v1/pods?labelSelector=${encodeURIComponent(BACKUP_LABEL)}`),
   ]);
+  backupJobs.reconcile(backupPods.filter((p) => kwokNodes.has(p.spec?.nodeName)));
   const onKwok = (p: KObj) => kwokNodes.has(p.spec?.nodeName) && p.status?.phase === 'Running' && p.status?.podIP && !p.metadata.deletionTimestamp;
   const running = allPods.filter(onKwok);
   const runningUids = new Set(running.map((p) => p.metadata.uid!));
