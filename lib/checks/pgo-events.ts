@@ -149,7 +149,10 @@ function toFinding(g: Grouped, snap: Snapshot): Finding | undefined {
   const lastAt = last ? Date.parse(last) : NaN;
   // An event from before the latest write to the spec may be about a spec that is gone; with
   // no time to compare, it counts as current (a false alarm is better than a false Healthy).
-  const current = !spec || Number.isNaN(lastAt) || lastAt >= spec.at;
+  // PGO's own log showing a reconcile of the cluster that succeeded after the event: it got past it.
+  const okAt = (snap.operatorLog?.sources ?? []).map((src) => src.digest.lastSuccess?.[`${v.namespace}/${v.name}`]).filter((t): t is string => !!t).sort().pop();
+  const recovered = okAt !== undefined && !Number.isNaN(lastAt) && Date.parse(okAt) > lastAt;
+  const current = (!spec || Number.isNaN(lastAt) || lastAt >= spec.at) && !recovered;
   const subject = `${g.kind}/${g.name}`;
   const seen = `${count === 1 ? 'once' : `${count} times`}${first && count > 1 ? ` between ${clockTime(first)} and ${clockTime(last)}` : last ? ` at ${clockTime(last)}` : ''}`;
   const data = {
@@ -174,9 +177,11 @@ function toFinding(g: Grouped, snap: Snapshot): Finding | undefined {
       data: { ...data, gate: stop.gate },
     });
   }
-  const stale = !current
-    ? ` It is older than the latest change to the spec (${clockTime(spec!.at)}): it may be about a spec that is gone; PGO repeats a warning that still holds.`
-    : '';
+  const stale = recovered
+    ? ` PGO's log shows a reconcile of the cluster that succeeded after it (${clockTime(Date.parse(okAt!))}): PGO got past it; it repeats a warning that still holds.`
+    : !current
+      ? ` It is older than the latest change to the spec (${clockTime(spec!.at)}): it may be about a spec that is gone; PGO repeats a warning that still holds.`
+      : '';
   return finding(v, {
     code: 'PgoWarningEvent',
     severity: current ? 'warning' : 'info',

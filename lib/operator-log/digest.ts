@@ -36,6 +36,8 @@ export interface LogDigest {
   debug: boolean;
   /** Most recent first. */
   errors: ReconcileErrorGroup[];
+  /** Per cluster (NS/NAME), the time of the last reconcile the log shows succeeding. */
+  lastSuccess: Record<string, string>;
 }
 
 const RECONCILER_ERROR = 'Reconciler error';
@@ -127,14 +129,18 @@ export function digestOperatorLog(text: string, opts: { cut?: boolean } = {}): L
   // later line with a later time shows that no error came. (An operator that goes quiet after a
   // success must not leave the old errors standing.)
   const lastSuccess = new Map<string, number>();
+  const successAt: Record<string, string> = {};
   for (const r of reconciles.values()) {
     if (r.failed) continue;
     if (cutLine && !(lastTime !== null && lastTime > r.time)) continue;
-    if ((lastSuccess.get(r.key) ?? -1) < r.index) lastSuccess.set(r.key, r.index);
+    if ((lastSuccess.get(r.key) ?? -1) < r.index) {
+      lastSuccess.set(r.key, r.index);
+      successAt[r.key] = r.time;
+    }
   }
   const errors = [...groups.values()]
     .map(({ lastIndex, ...g }) => ({ ...g, current: lastIndex > (lastSuccess.get(`${g.namespace}/${g.name}`) ?? -1), lastIndex }))
     .sort((a, b) => b.lastIndex - a.lastIndex)
     .map(({ lastIndex: _drop, ...g }) => g);
-  return { lines: raw.length + (cutLine ? 1 : 0), pgoLines, skipped: raw.length - pgoLines + (cutLine ? 1 : 0), cutLine, firstTime, lastTime, debug, errors };
+  return { lines: raw.length + (cutLine ? 1 : 0), pgoLines, skipped: raw.length - pgoLines + (cutLine ? 1 : 0), cutLine, firstTime, lastTime, debug, errors, lastSuccess: successAt };
 }

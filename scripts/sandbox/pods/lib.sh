@@ -12,7 +12,11 @@ RUN_DIR="$SANDBOX_DIR/run"
 LOG_DIR="$SANDBOX_DIR/logs"
 PODS_DIR="$SANDBOX_DIR/pods"          # everything of ours that is not a pid file or a log
 KWOK_PORT="${KPGO_KWOK_PORT:-10250}"
-KWOK_CIDR="${KPGO_KWOK_CIDR:-10.244.0.0/16}"
+# Each pod's processes listen on its own loopback address, 127.B.C.D for pod IP 10.B.C.D: two
+# sandboxes on one machine with the same pod range had one pod's pgbackrest server answer another
+# sandbox's pod (TLS "self-signed certificate in certificate chain"). So the /16 is the sandbox's
+# own, derived from its directory (10.200.0.0/16 .. 10.239.0.0/16).
+KWOK_CIDR="${KPGO_KWOK_CIDR:-10.$(( $(printf '%s' "$SANDBOX_DIR" | cksum | cut -d' ' -f1) % 40 + 200 )).0.0/16}"
 KWOK_NODES="${KPGO_KWOK_NODES:-3}"
 
 # Process control, ports and logging: the control plane's own (same run-file convention).

@@ -170,7 +170,8 @@ export function viewFile(v: ContainerView): string {
   return lines.join('\n') + '\n';
 }
 
-/** The pod's own address on loopback: 10.244.1.7 -> 127.244.1.7 (unique while kwok's are). */
+/** The pod's own address on loopback: 10.244.1.7 -> 127.244.1.7 (unique while kwok's are; each
+ *  sandbox has a /16 of its own, scripts/sandbox/pods/lib.sh). */
 export function loopbackIP(podIP: string | undefined): string | undefined {
   const m = /^\d+\.(\d+)\.(\d+)\.(\d+)$/.exec(podIP ?? '');
   return m ? `127.${m[1]}.${m[2]}.${m[3]}` : undefined;
