@@ -142,6 +142,6 @@ kubectl pgo status -A
 rc=$?
 set -e
 echo
-note "exit code $rc (0 healthy, 2 problems found). In detail: kubectl pgo status incident -n $NS"
+note "exit code $rc (0: no error finding, 2: at least one). In detail: kubectl pgo status incident -n $NS"
 note "the operator's log: .sandbox/operator.log; stop everything: npm run sandbox -- down"
 [ "$rc" = 0 ] || [ "$rc" = 2 ] || exit "$rc"
