@@ -123,6 +123,8 @@ function planCluster(view: ClusterView, findings: Finding[], opts: HealOptions):
       }
       continue;
     }
+    // Information (a backup not yet taken, a warning PGO got past) is not a problem left unhealed.
+    if (f.severity === 'info' && !f.blockedBy) continue;
     notHealed.push({ finding: f, clearsAfterHeal: false, reason: 'heal has no safe automatic remedy for this' });
   }
 
