@@ -135,9 +135,14 @@ export function localOverrides(i: OverrideInput): any {
       // Local parameters win over the dynamic configuration the operator pushes with
       // `patronictl edit-config`. TLS stays off (connections go to loopback addresses the
       // certificates do not name); pgAudit and pgBackRest archiving are real and not overridden.
+      // checkpoint_timeout: PGO's replica-create backup runs without --start-fast and waits for
+      // the next checkpoint, holding pgBackRest's lock meanwhile (stanza-create then fails with
+      // "unable to acquire lock"): 5 minutes of PostgreSQL's default is nothing in a cluster that
+      // runs for days, and most of the life of a sandbox cluster.
       parameters: {
         ssl: 'off', ssl_cert_file: '', ssl_key_file: '', ssl_ca_file: '',
         unix_socket_directories: i.socketDir,
+        checkpoint_timeout: '30s',
       },
       pg_hba: [
         'local all all trust',
