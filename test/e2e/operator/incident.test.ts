@@ -161,7 +161,9 @@ test('4. the request removed by hand: recreated on the same PVC within seconds, 
   assert.ok(tSts < 10_000, `recreated within seconds (took ${tSts} ms)`);
   await waitFor('disabling to clear status.patroni.switchover', async () => (await getCluster(ns, name)).status?.patroni?.switchover === undefined, { timeoutMs: 60_000 });
   // status reads what PGO writes (status, events, conditions) on its own schedule: waited for too.
-  await waitStatusHealth(ns, name, 'Healthy');
+  // The new instance changes pgBackRest's config, so PGO runs stanza-create again; it can lose the
+  // repo lock to a backup in flight and retries with backoff, so this waits minutes, not seconds.
+  await waitStatusHealth(ns, name, 'Healthy', 180_000);
 });
 
 test('5. a valid switchover: the leader moves to the target and status.patroni.switchover equals the trigger', async () => {
