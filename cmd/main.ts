@@ -8,6 +8,7 @@ import type { Verb } from '../lib/cli/verb.ts';
 import { verbs } from './verbs.ts';
 import { routeBeforeParsing } from '../lib/passthrough/route.ts';
 import { deferToSnapshot } from './snapshot.ts';
+import { HELP_WIDTHS, cachedHelp, helpRequests, rememberHelp } from './help-cache.ts';
 
 interface Parser {
   y: ReturnType<typeof yargs>;
@@ -51,8 +52,14 @@ async function main(args: string[], prebuilt?: Parser): Promise<number> {
   // Completion requests and verbs that are not ours (Crunchy's kubectl-pgo) never reach yargs.
   const routed = await routeBeforeParsing(args, verbs as Verb[]);
   if (routed !== undefined) return routed;
+  const width = Math.min(110, process.stdout.columns || 100);
+  const help = cachedHelp(args, width);
+  if (help !== undefined) {
+    process.stdout.write(`${help}\n`);
+    return 0;
+  }
   const { y, outcome } = prebuilt ?? buildParser();
-  y.wrap(Math.min(110, process.stdout.columns || 100));
+  y.wrap(width);
   try {
     await y.parseAsync(args);
   } catch (e) {
@@ -98,11 +105,21 @@ function run(): void {
   );
 }
 
-// Building the snapshot: help rendered once into nothing (so that code is compiled already), and
-// a fresh parser kept for the run.
+// Building the snapshot: the root's and each verb's help rendered and kept (cmd/help-cache.ts; this
+// also compiles yargs' help code for the lines not kept), and a fresh parser kept for the run.
 const prepare = async () => {
-  for (const args of [['--help'], ['status', '--help'], ['version', '--help']]) {
-    await buildParser().y.exitProcess(false).parseAsync(args, {}, () => {});
+  const names = (verbs as Verb[]).map((v) => v.command.split(' ')[0]);
+  for (const args of helpRequests(names)) {
+    for (const width of HELP_WIDTHS) {
+      let text: string | undefined;
+      await buildParser()
+        .y.exitProcess(false)
+        .wrap(width)
+        .parseAsync(args, {}, (err: unknown, _argv: unknown, output: string) => {
+          text = err ? undefined : output;
+        });
+      if (text) rememberHelp(args, width, text);
+    }
   }
   prebuilt = buildParser();
 };

@@ -95,6 +95,9 @@ async function warmStatus(): Promise<void> {
 
 // The modules the verbs import lazily (cmd/*.ts, lib/verbs/status.ts): evaluated into the snapshot.
 async function preload(): Promise<void> {
+  // `version` asks node:sea whether it runs as the single executable: its module is loaded now
+  // rather than compiled at run time (isSea() itself is asked at run time).
+  process.getBuiltinModule?.('node:sea');
   await Promise.all([
     import('../lib/verbs/status.ts'),
     import('../lib/view/cluster-view.ts'),

@@ -11,14 +11,18 @@ function logFilesIn(dir: string, deep: boolean): string[] {
   const out: string[] = [];
   let entries;
   try {
-    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const e of entries) {
+  // Sorted after filtering, and only when there are two: localeCompare starts ICU's collator
+  // (~10 ms of `status --from` a dump with no log beside it). The order is the same either way.
+  const wanted = entries.filter((e) => (e.isDirectory() && deep) || (e.isFile() && extname(e.name).toLowerCase() === '.log'));
+  if (wanted.length > 1) wanted.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of wanted) {
     const p = join(dir, e.name);
-    if (e.isDirectory() && deep) out.push(...logFilesIn(p, true));
-    else if (e.isFile() && extname(e.name).toLowerCase() === '.log') out.push(p);
+    if (e.isDirectory()) out.push(...logFilesIn(p, true));
+    else out.push(p);
   }
   return out;
 }
