@@ -56,13 +56,6 @@ interface Raw {
 
 type Page = { kind?: string; apiVersion?: string; metadata?: { continue?: string; resourceVersion?: string }; items?: KObject[] };
 
-/** managedFields[].fieldsV1 is most of an object's bytes and nothing here reads it; the entries (manager, time, ...) stay. */
-function dropFieldsV1(item: Record<string, unknown>): void {
-  const mf = (item.metadata as { managedFields?: unknown } | undefined)?.managedFields;
-  if (!Array.isArray(mf)) return;
-  for (const f of mf) if (f && typeof f === 'object') delete (f as { fieldsV1?: unknown }).fieldsV1;
-}
-
 export class HttpApiClient implements ApiClient {
   readonly context: string;
   readonly server: string;
@@ -249,7 +242,7 @@ export class HttpApiClient implements ApiClient {
       if (body !== undefined) (options.headers as Record<string, string | number>)['Content-Length'] = Buffer.byteLength(body);
       const req = this.transport(url).request(url, options, (res) => {
         const status = res.statusCode ?? 0;
-        const list = isList && status >= 200 && status < 300 ? new ListDecoder(dropFieldsV1) : undefined;
+        const list = isList && status >= 200 && status < 300 ? new ListDecoder(undefined, { dropManagedFieldsV1: true }) : undefined;
         let text = '';
         if (list) {
           res.on('data', (c: Buffer) => {

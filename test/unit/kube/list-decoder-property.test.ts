@@ -1,0 +1,131 @@
+// Property-based: for random LIST bodies (strings full of escapes, quotes, brackets and multi-byte
+// UTF-8; keys named like the ones the decoder looks for; compact and indented), cut into chunks
+// anywhere, the decoder gives exactly JSON.parse(body).items - and with dropManagedFieldsV1,
+// exactly that with managedFields[].fieldsV1 deleted (compared as JSON text, so key order counts).
+// KPGO_FUZZ_RUNS (default 150) and KPGO_FUZZ_SEED (default fixed) reproduce or widen a run.
+import fc from 'fast-check';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { dropManagedFieldsV1, ListDecoder } from '../../../lib/kube/list-decoder.ts';
+
+const RUNS = Number(process.env.KPGO_FUZZ_RUNS ?? 150);
+const SEED = Number(process.env.KPGO_FUZZ_SEED ?? 20261201);
+
+const PIECES = ['"', '\\', '\\"', '\\\\', '{', '}', '[', ']', ',', ':', ' ', 'é', '日本', '😀', '\n', '\t', '\u2028', '\u0000', 'a', '/', 'metadata', 'fieldsV1', 'managedFields', 'items'];
+const text = fc.oneof(
+  fc.array(fc.constantFrom(...PIECES), { maxLength: 8 }).map((p) => p.join('')),
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.constantFrom('metadata', 'managedFields', 'fieldsV1', 'items', ''),
+);
+const key = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('metadata', 'managedFields', 'fieldsV1', 'spec', 'manager', 'items', '0', '__proto__') }, text);
+const value = fc.letrec((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    text,
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(key, tie('v'), { maxKeys: 4 }),
+  ),
+})).v;
+/** Shaped like an object of the API: managedFields entries with a fieldsV1 of any kind, often an object. */
+const entry = fc.record(
+  {
+    manager: text,
+    operation: fc.constantFrom('Update', 'Apply'),
+    fieldsV1: fc.oneof({ weight: 4, arbitrary: fc.dictionary(key, value, { maxKeys: 5 }) }, value),
+    subresource: fc.constant('status'),
+  },
+  { requiredKeys: ['manager'] },
+);
+const metadata = fc.record(
+  { name: text, labels: fc.dictionary(key, text, { maxKeys: 3 }), managedFields: fc.oneof({ weight: 4, arbitrary: fc.array(fc.oneof({ weight: 5, arbitrary: entry }, value), { maxLength: 3 }) }, value) },
+  { requiredKeys: [] },
+);
+const item = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ metadata: fc.oneof({ weight: 5, arbitrary: metadata }, value), spec: value, status: value }, { requiredKeys: [] }) },
+  fc.dictionary(key, value, { maxKeys: 5 }),
+);
+const list = fc.record({
+  head: fc.dictionary(fc.constantFrom('kind', 'apiVersion', 'metadata', 'x'), fc.oneof(text, fc.dictionary(key, text, { maxKeys: 3 })), { maxKeys: 4 }),
+  items: fc.array(item, { maxLength: 5 }),
+  indent: fc.constantFrom(0, 0, 1, 2, '\t'),
+  itemsFirst: fc.boolean(),
+});
+
+function bodyOf(l: { head: Record<string, unknown>; items: unknown[]; indent: number | string; itemsFirst: boolean }): Buffer {
+  const { items: _ignored, ...head } = l.head;
+  const obj = l.itemsFirst ? { items: l.items, ...head } : { ...head, items: l.items };
+  return Buffer.from(JSON.stringify(obj, null, l.indent));
+}
+
+function decode(bytes: Buffer, cuts: number[], prune: boolean): string {
+  const d = new ListDecoder(undefined, { dropManagedFieldsV1: prune });
+  let at = 0;
+  for (const c of [...cuts.filter((c) => c <= bytes.length).sort((a, b) => a - b), bytes.length]) {
+    d.push(bytes.subarray(at, c));
+    at = c;
+  }
+  return JSON.stringify(d.end());
+}
+
+function expected(bytes: Buffer, prune: boolean): string {
+  const whole = JSON.parse(bytes.toString('utf8')) as { items: Record<string, unknown>[] };
+  if (prune) for (const i of whole.items) if (i && typeof i === 'object' && !Array.isArray(i)) dropManagedFieldsV1(i);
+  return JSON.stringify(whole);
+}
+
+test('random lists, cut at random places: exactly JSON.parse(body), with and without the fieldsV1 prune', () => {
+  fc.assert(
+    fc.property(list, fc.array(fc.nat(), { maxLength: 12 }), (l, cuts) => {
+      const bytes = bodyOf(l);
+      const at = cuts.map((c) => c % (bytes.length + 1));
+      for (const prune of [false, true]) assert.is(decode(bytes, at, prune), expected(bytes, prune));
+    }),
+    { numRuns: RUNS, seed: SEED },
+  );
+});
+
+test('random lists, one cut at every position and byte by byte (every UTF-8 character split)', () => {
+  fc.assert(
+    fc.property(list, (l) => {
+      const bytes = bodyOf(l);
+      for (const prune of [false, true]) {
+        const want = expected(bytes, prune);
+        for (let cut = 0; cut <= bytes.length; cut++) assert.is(decode(bytes, [cut], prune), want, `cut at ${cut}`);
+        assert.is(decode(bytes, Array.from({ length: bytes.length }, (_, i) => i), prune), want, 'byte by byte');
+      }
+    }),
+    { numRuns: Math.ceil(RUNS / 5), seed: SEED },
+  );
+});
+
+test('keys written with escapes and duplicate keys: the prune gives what parsing then deleting gives', () => {
+  const bodies = [
+    '{"items":[{"m\\u0065tadata":{"managedFields":[{"fieldsV1":{"f:a":{}},"manager":"m"}]}}]}',
+    '{"items":[{"metadata":{"managedFields":[{"fields\\u00561":{"f:a":{}}},{"fieldsV1":{"k:{\\"a\\":\\"}\\"}":{}}}]}}]}',
+    '{"items":[{"metadata":{"managedFields":[{"fieldsV1":{"a":1}}]},"metadata":{"managedFields":[{"fieldsV1":[1],"time":"t"}]}}]}',
+    '{"items":[{"metadata":{"managedFields":[{"fieldsV1":{"a":1},"fieldsV1":{"b":2}}]}}]}',
+    '{"items":[{"metadata":{"managedFields":[["fieldsV1",{"a":1}],{"x":"fieldsV1","y":{"z":1}}]}}]}',
+    '{"items":[{"metadata":{"managedFields":{"fieldsV1":{"a":1}}}},{"spec":{"managedFields":[{"fieldsV1":{}}]}}]}',
+    '{"items":[{"metadata":{"labels":{"fieldsV1":"x"},"managedFields":[{"fieldsV1":null},{"fieldsV1":{}}]}}]}',
+  ];
+  for (const body of bodies) {
+    const bytes = Buffer.from(body);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      assert.is(decode(bytes, [cut], true), expected(bytes, true), `${body} cut at ${cut}`);
+      assert.is(decode(bytes, [cut], false), expected(bytes, false), `${body} cut at ${cut}`);
+    }
+  }
+});
+
+test('the value of fieldsV1 is skipped, not parsed, wherever the chunks are cut (what makes the prune cheap)', () => {
+  // 01 is not JSON: only a decoder that never parses fieldsV1's value accepts this body.
+  const bytes = Buffer.from('{"items":[{"metadata":{"name":"a","managedFields":[{"manager":"m","fieldsV1":{"f:x":01,"k:{\\"a\\":1}":[]}}]}}]}');
+  for (let cut = 0; cut <= bytes.length; cut++) assert.is(decode(bytes, [cut], true), '{"items":[{"metadata":{"name":"a","managedFields":[{"manager":"m"}]}}]}', `cut at ${cut}`);
+  assert.throws(() => decode(bytes, [], false));
+});
+
+test.run();
