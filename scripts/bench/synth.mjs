@@ -15,14 +15,19 @@ function recorded() {
   return list.items.filter((o) => KINDS.has(o.kind));
 }
 
-/** Objects of n clusters; `forApi` strips what the API server would refuse on create. */
-export function synthObjects(n, { forApi = false, perNamespace = 10, nsPrefix = 'bench' } = {}) {
+/** Name and namespace of the i-th synthetic cluster. */
+export function clusterAt(i, { perNamespace = 10, nsPrefix = 'bench' } = {}) {
+  return { name: `pg${String(i).padStart(4, '0')}`, ns: `${nsPrefix}-${Math.floor(i / perNamespace)}` };
+}
+
+/** Objects of n clusters (of those in `only` when given); `forApi` strips what the API server would refuse on create. */
+export function synthObjects(n, { forApi = false, perNamespace = 10, nsPrefix = 'bench', only } = {}) {
   const base = recorded();
   const text = JSON.stringify(base);
   const out = [];
   for (let i = 0; i < n; i++) {
-    const name = `pg${String(i).padStart(4, '0')}`;
-    const ns = `${nsPrefix}-${Math.floor(i / perNamespace)}`;
+    if (only && !only.has(i)) continue;
+    const { name, ns } = clusterAt(i, { perNamespace, nsPrefix });
     // Cluster and instance names all start with "hippo": renaming the prefix renames everything consistently.
     const objs = JSON.parse(text.replaceAll('hippo', name).replaceAll('"namespace":"db"', `"namespace":"${ns}"`));
     for (const o of objs) {
