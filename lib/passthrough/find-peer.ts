@@ -42,11 +42,13 @@ function isExecutableFile(p: string, windows: boolean): boolean {
 
 export function findPeer(s: PeerSearch): string | undefined {
   const windows = (s.platform ?? process.platform) === 'win32';
-  const selves = new Set(s.self.map(real).filter((p): p is string => p !== undefined));
+  // Our own real paths are only needed once a candidate exists (most runs find none).
+  let selves: Set<string> | undefined;
   const notSelf = (p: string) => {
     // Most PATH directories have no kubectl-pgo: a stat that does not throw is the cheap way to say so.
     if (!exists(p)) return false;
     const r = real(p);
+    selves ??= new Set(s.self.map(real).filter((x): x is string => x !== undefined));
     return r !== undefined && !selves.has(r) && isExecutableFile(r, windows);
   };
   const explicit = s.env[PEER_ENV];

@@ -54,8 +54,18 @@ function rowsOf(reqs: Requirement[]): Row[] {
   return rows;
 }
 
-/** The "RBAC requirements" block of `kubectl pgo VERB --help`. */
+const tables = new Map<string, string>();
+
+/** The "RBAC requirements" block of `kubectl pgo VERB --help`. Kept once made: every run of a verb
+ *  builds its help (yargs calls the builder), and the single executable's start-up snapshot holds
+ *  them all already. */
 export function helpTable(verb: string): string {
+  let t = tables.get(verb);
+  if (t === undefined) tables.set(verb, (t = makeHelpTable(verb)));
+  return t;
+}
+
+function makeHelpTable(verb: string): string {
   const v = rbacOf(verb);
   const lines = [`RBAC requirements (as YAML to apply: kubectl pgo rbac --verbs ${verb} [-n NS | -A]):`];
   const rows = rowsOf(v.requirements);
