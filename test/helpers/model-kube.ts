@@ -2,7 +2,7 @@
 // db): what reconcile reads and writes, every write recorded; `refuse` makes the API server reject
 // a write (e.g. a node port already allocated).
 import * as assert from 'uvu/assert';
-import type { KObj } from '../../scripts/sandbox/operator/model/kube.ts';
+import type { KObj } from '../../scripts/sandbox/kube/types.ts';
 import { reconcile, StepError, type Deps } from '../../scripts/sandbox/operator/model/reconcile.ts';
 import type { Obj } from './operator.ts';
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadAll } from 'js-yaml';
-import type { KObj } from './model/kube.ts';
+import type { KObj } from '../kube/types.ts';
 
 export const NAMESPACE = 'postgres-operator';
 export const CONTROL_PLANE = 'postgres-operator.crunchydata.com/control-plane';

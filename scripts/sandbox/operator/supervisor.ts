@@ -9,8 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError, Kube, loadKubeconfig, type KObj } from './model/kube.ts';
-import { CONTROL_PLANE, NAMESPACE, SELECTOR, fixtureDir, installObjects, managerEnv } from './install.ts';
+import { ApiError, Kube, PatchStrategy, type KObj } from '../kube/client.ts';
+import { NAMESPACE, SELECTOR, fixtureDir, installObjects, managerEnv } from './install.ts';
 import { CONTAINER_LOG, ContainerLog } from './container-log.ts';
 
 const need = (k: string) => {
@@ -29,7 +29,7 @@ const sharedDir = process.env.KPGO_SHARED_DIR || path.resolve(repoRoot, '../shar
 const binary = process.env.OPERATOR_BINARY || '';
 const runDir = path.join(sandboxDir, 'run');
 const operatorLog = path.join(sandboxDir, 'operator.log');
-const kube = new Kube(loadKubeconfig(kubeconfig));
+const kube = Kube.fromFile(kubeconfig);
 const log = (m: string) => process.stdout.write(`[operator-supervisor ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const podsPath = `/api/v1/namespaces/${NAMESPACE}/pods`;
 const selector = Object.entries(SELECTOR).map(([k, v]) => `${k}=${v}`).join(',');
@@ -235,7 +235,7 @@ function differs(pod: KObj, want: KObj['status']): boolean {
   return hs.ready !== ws.ready || hs.restartCount !== ws.restartCount || Object.keys(hs.state ?? {})[0] !== Object.keys(ws.state)[0];
 }
 
-let pods = new Map<string, KObj>();
+const pods = new Map<string, KObj>();
 let syncing = false;
 let again = false;
 
@@ -263,7 +263,7 @@ async function sync(): Promise<void> {
         const want = desiredStatus(p, proc);
         if (!differs(p, want)) continue;
         try {
-          const updated = await kube.request<KObj>('PATCH', `${podsPath}/${p.metadata.name}/status`, { status: want }, 'application/strategic-merge-patch+json');
+          const updated = await kube.patch(`${podsPath}/${p.metadata.name}/status`, { status: want }, PatchStrategy.StrategicMergePatch);
           pods.set(updated.metadata.uid ?? '', updated);
         } catch (e) {
           if (!(e instanceof ApiError && (e.status === 404 || e.status === 409))) log(`pod ${p.metadata.name}: status patch failed: ${(e as Error).message}`);
@@ -275,27 +275,24 @@ async function sync(): Promise<void> {
   }
 }
 
+/** The operator pods through client-node's informer; the map is ours, to hold our own status writes. */
 async function watchPods(): Promise<void> {
-  const abort = new AbortController();
-  for (;;) {
-    try {
-      const list = await kube.list(podsPath, selector);
-      pods = new Map(list.items.map((p) => [p.metadata.uid ?? '', p]));
-      await sync();
-      let rv = list.resourceVersion;
-      while (rv) {
-        rv = await kube.watch(`${podsPath}`, rv, (type, p) => {
-          if (p.metadata.labels?.[CONTROL_PLANE] !== SELECTOR[CONTROL_PLANE]) return;
-          if (type === 'DELETED') pods.delete(p.metadata.uid ?? '');
-          else pods.set(p.metadata.uid ?? '', p);
-          void sync();
-        }, abort.signal);
-      }
-    } catch (e) {
-      log(`pod watch: ${(e as Error).message}; retrying`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
+  const informer = kube.informer(podsPath, selector);
+  const seen = (p: KObj) => {
+    pods.set(p.metadata.uid ?? '', p);
+    void sync();
+  };
+  informer.on('add', seen);
+  informer.on('update', seen);
+  informer.on('delete', (p) => {
+    pods.delete(p.metadata.uid ?? '');
+    void sync();
+  });
+  informer.on('error', (e) => {
+    log(`pod watch: ${(e as Error).message}; retrying`);
+    setTimeout(() => void informer.start(), 1000);
+  });
+  await informer.start();
 }
 
 async function shutdown(): Promise<void> {
@@ -306,7 +303,7 @@ async function shutdown(): Promise<void> {
   for (const p of pods.values()) {
     if (p.metadata.uid !== wasFor) continue;
     try {
-      await kube.request('PATCH', `${podsPath}/${p.metadata.name}/status`, { status: desiredStatus(p, undefined) }, 'application/strategic-merge-patch+json');
+      await kube.patch(`${podsPath}/${p.metadata.name}/status`, { status: desiredStatus(p, undefined) }, PatchStrategy.StrategicMergePatch);
     } catch {
       // the apiserver may already be gone
     }

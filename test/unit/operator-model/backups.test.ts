@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { reconcileManualBackup, reconcileReplicaCreateBackup, type JobDeps } from '../../../scripts/sandbox/operator/model/backups.ts';
 import type { Observed } from '../../../scripts/sandbox/operator/model/instances.ts';
-import type { KObj } from '../../../scripts/sandbox/operator/model/kube.ts';
+import type { KObj } from '../../../scripts/sandbox/kube/types.ts';
 import { backupJob } from '../../../scripts/sandbox/operator/model/objects.ts';
 import { readCluster } from '../../../scripts/sandbox/operator/model/spec.ts';
 

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { X509Certificate } from 'node:crypto';
 import { instanceCertificates, pgbackrestSecret, rootCertificate } from '../../../scripts/sandbox/operator/model/certificates.ts';
-import type { Kube } from '../../../scripts/sandbox/operator/model/kube.ts';
+import type { Kube } from '../../../scripts/sandbox/kube/client.ts';
 import { readCluster } from '../../../scripts/sandbox/operator/model/spec.ts';
 import { FakeKube } from '../../helpers/model-kube.ts';
 import { find, recorded } from '../../helpers/operator.ts';

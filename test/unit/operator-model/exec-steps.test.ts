@@ -16,7 +16,7 @@ import { ENV, FakeKube, PLURAL } from '../../helpers/model-kube.ts';
 import { reconcile, StepError } from '../../../scripts/sandbox/operator/model/reconcile.ts';
 import { Logger } from '../../../scripts/sandbox/operator/model/log.ts';
 import { ExecError } from '../../../scripts/sandbox/operator/model/exec.ts';
-import type { Kube } from '../../../scripts/sandbox/operator/model/kube.ts';
+import type { Kube } from '../../../scripts/sandbox/kube/client.ts';
 import type { ExecResult } from '../../../scripts/sandbox/operator/model/switchover.ts';
 
 const log = readFileSync(path.join(sharedDir, 'fixtures/pgo/v5.8.9/recorded/operator.log'), 'utf8').split('\n');

@@ -5,7 +5,8 @@
 // ends the reconcile before the instance StatefulSets, and the status is still written.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ApiError, type Kube, type KObj } from '../../../scripts/sandbox/operator/model/kube.ts';
+import { ApiError, type KObj } from '../../../scripts/sandbox/kube/types.ts';
+import type { Kube } from '../../../scripts/sandbox/kube/client.ts';
 import { Logger } from '../../../scripts/sandbox/operator/model/log.ts';
 import { leaderService, leaderServiceError } from '../../../scripts/sandbox/operator/model/objects.ts';
 import type { Deps } from '../../../scripts/sandbox/operator/model/reconcile.ts';

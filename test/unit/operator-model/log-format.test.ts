@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { apiEventRecorder } from '../../../scripts/sandbox/operator/model/events.ts';
 import { PgoError } from '../../../scripts/sandbox/operator/model/errors.ts';
 import { ExecError } from '../../../scripts/sandbox/operator/model/exec.ts';
-import type { Kube } from '../../../scripts/sandbox/operator/model/kube.ts';
+import type { Kube } from '../../../scripts/sandbox/kube/client.ts';
 import { goQuote, Logger } from '../../../scripts/sandbox/operator/model/log.ts';
 import { reconcileFields } from '../../../scripts/sandbox/operator/model/controller.ts';
 import { logControllerStart, logManagerStart, logShutdownEnd, logShutdownStart, logWorkersStart } from '../../../scripts/sandbox/operator/model/manager-log.ts';

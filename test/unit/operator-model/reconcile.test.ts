@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ExecError } from '../../../scripts/sandbox/operator/model/exec.ts';
-import type { Kube } from '../../../scripts/sandbox/operator/model/kube.ts';
+import type { Kube } from '../../../scripts/sandbox/kube/client.ts';
 import { Logger } from '../../../scripts/sandbox/operator/model/log.ts';
 import { reconcile, type Deps } from '../../../scripts/sandbox/operator/model/reconcile.ts';
 import type { ExecResult } from '../../../scripts/sandbox/operator/model/switchover.ts';

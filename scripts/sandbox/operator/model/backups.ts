@@ -3,7 +3,7 @@
 // reconcileManualBackup (the pgbackrest-backup annotation with spec.backups.pgbackrest.manual).
 // The model only creates and deletes Jobs and reads their status; what runs a Job's pod is the
 // sandbox's pods runtime (scripts/sandbox/pods/runtime/backup-job.ts), as a kubelet would.
-import type { KObj } from './kube.ts';
+import type { KObj } from '../../kube/types.ts';
 import { ANNOTATION_PGBACKREST_BACKUP, LABEL, names, randomSuffix } from './naming.ts';
 import { backupJob, type BackupJobType, type Images } from './objects.ts';
 import { isWritable } from './exec-steps.ts';

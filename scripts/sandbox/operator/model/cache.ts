@@ -1,9 +1,11 @@
 // The informer cache PGO reads through (controller-runtime's cache-backed client): GET and LIST of
-// a watched kind are answered from what the watches have delivered so far, writes and every other
-// read go to the API server. So the model sees its own writes, and the pods' and StatefulSets'
-// changes, a watch event later - as PGO does - and never sooner. Objects are copied on the way
-// out, as controller-runtime copies them.
-import { ApiError, type Kube, type KObj, type WatchType } from './kube.ts';
+// a watched kind are answered from client-node's informer stores, i.e. from what the watches have
+// delivered so far; writes and every other read go to the API server. So the model sees its own
+// writes, and the pods' and StatefulSets' changes, a watch event later - as PGO does - and never
+// sooner. Objects are copied on the way out, as controller-runtime copies them.
+import type { ObjectCache } from '@kubernetes/client-node';
+import { ApiError, type KObj } from '../../kube/types.ts';
+import type { Kube } from '../../kube/client.ts';
 import { ALL } from './paths.ts';
 
 type Kind = keyof typeof ALL;
@@ -28,28 +30,12 @@ function matches(selector: string | undefined, labels: Record<string, string> = 
   });
 }
 
-const key = (o: KObj) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-
 export class InformerCache {
-  private readonly stores = new Map<Kind, Map<string, KObj>>();
+  private readonly stores = new Map<Kind, ObjectCache<KObj>>();
 
-  private store(kind: Kind): Map<string, KObj> {
-    let s = this.stores.get(kind);
-    if (!s) this.stores.set(kind, (s = new Map()));
-    return s;
-  }
-
-  /** A (re)list: the store becomes exactly these objects. */
-  replace(kind: Kind, items: KObj[]): void {
-    const s = this.store(kind);
-    s.clear();
-    for (const o of items) s.set(key(o), o);
-  }
-
-  /** One watch event, applied before any handler sees it (so a reconcile it triggers sees it too). */
-  update(kind: Kind, type: WatchType, o: KObj): void {
-    if (type === 'DELETED') this.store(kind).delete(key(o));
-    else if (type === 'ADDED' || type === 'MODIFIED') this.store(kind).set(key(o), o);
+  /** A kind's informer store, once it has listed: reads of that kind are answered from it from then on. */
+  add(kind: Kind, store: ObjectCache<KObj>): void {
+    this.stores.set(kind, store);
   }
 
   has(kind: Kind): boolean {
@@ -57,12 +43,12 @@ export class InformerCache {
   }
 
   get(kind: Kind, namespace: string, name: string): KObj | undefined {
-    const o = this.store(kind).get(`${namespace}/${name}`);
+    const o = this.stores.get(kind)?.get(name, namespace);
     return o ? structuredClone(o) : undefined;
   }
 
   list(kind: Kind, namespace: string, selector?: string): KObj[] {
-    return [...this.store(kind).values()].filter((o) => o.metadata.namespace === namespace && matches(selector, o.metadata.labels)).map((o) => structuredClone(o));
+    return (this.stores.get(kind)?.list(namespace) ?? []).filter((o) => matches(selector, o.metadata.labels)).map((o) => structuredClone(o));
   }
 }
 

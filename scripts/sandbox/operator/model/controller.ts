@@ -2,7 +2,8 @@
 // workers. Watch-driven, with a periodic resync of every known cluster.
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { Kube, KObj, WatchType } from './kube.ts';
+import type { KObj, WatchType } from '../../kube/types.ts';
+import type { Kube } from '../../kube/client.ts';
 import type { Logger } from './log.ts';
 import { ROLE_MASTER, LABEL } from './naming.ts';
 import { ALL } from './paths.ts';
@@ -86,29 +87,31 @@ export class Controller {
     if (key) this.queue.add(key);
   }
 
+  /**
+   * client-node's informer for one kind: its store becomes the kind's cache once it has listed,
+   * and each event is in the store before a handler sees it (so a reconcile it triggers sees it
+   * too). It relists by itself on a 410; after any other error it stops: restarted a second later.
+   */
   private async informer(kind: keyof typeof ALL, synced: () => void): Promise<void> {
-    const path = ALL[kind];
-    let first = true;
-    while (!this.abort.signal.aborted) {
-      try {
-        const list = await this.kube.list(path);
-        this.cache.replace(kind, list.items);
-        for (const o of list.items) this.onEvent(kind, 'ADDED', o);
-        if (first) {
-          first = false;
-          synced();
-        }
-        let rv = list.resourceVersion;
-        while (!this.abort.signal.aborted && rv) rv = await this.kube.watch(path, rv, (t, o) => {
-            this.cache.update(kind, t, o);
-            this.onEvent(kind, t, o);
-          }, this.abort.signal);
-      } catch (e) {
-        if (this.abort.signal.aborted) return;
-        this.log.error(e, 'Failed to watch', { ...CONTROLLER_FIELDS, source: kindSource(kind) });
-        await new Promise((r) => setTimeout(r, 1000));
+    const informer = this.kube.informer(ALL[kind]);
+    informer.on('add', (o) => this.onEvent(kind, 'ADDED', o));
+    informer.on('update', (o) => this.onEvent(kind, 'MODIFIED', o));
+    informer.on('delete', (o) => this.onEvent(kind, 'DELETED', o));
+    const start = async () => {
+      if (this.abort.signal.aborted) return;
+      await informer.start();
+      if (!this.cache.has(kind) && informer.latestResourceVersion()) {
+        this.cache.add(kind, informer);
+        synced();
       }
-    }
+    };
+    informer.on('error', (e) => {
+      if (this.abort.signal.aborted) return;
+      this.log.error(e, 'Failed to watch', { ...CONTROLLER_FIELDS, source: kindSource(kind) });
+      setTimeout(() => void start(), 1000);
+    });
+    this.abort.signal.addEventListener('abort', () => void informer.stop(), { once: true });
+    await start();
   }
 
   private async worker(): Promise<void> {

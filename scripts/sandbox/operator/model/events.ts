@@ -4,7 +4,8 @@
 // Event already written instead of making a new one, and each object may have 25 events at once,
 // then one more every 5 minutes (client-go's spam filter): a failure repeated on every reconcile
 // stops updating its Event after a while. Every event recorded is also logged at debug level.
-import type { Kube, KObj } from './kube.ts';
+import type { KObj } from '../../kube/types.ts';
+import type { Kube } from '../../kube/client.ts';
 import { rfc3339, type Logger } from './log.ts';
 import { PATH } from './paths.ts';
 

@@ -8,7 +8,8 @@
 import { at, withStack } from './errors.ts';
 import type { EventRecorder } from './events.ts';
 import { isRunning, isTerminating, type Instance, type Observed } from './instances.ts';
-import type { Kube, KObj } from './kube.ts';
+import type { KObj } from '../../kube/types.ts';
+import type { Kube } from '../../kube/client.ts';
 import type { Logger } from './log.ts';
 import { CONTAINER_DATABASE, FIELD_MANAGER, LABEL } from './naming.ts';
 import { PATH } from './paths.ts';

@@ -1,6 +1,6 @@
 // What PGO observes about a cluster's instances (StatefulSets plus pods, grouped by the instance
 // label), the status it derives from them, and how it names the instances a set is short of.
-import type { KObj } from './kube.ts';
+import type { KObj } from '../../kube/types.ts';
 import { LABEL, ROLE_MASTER, names } from './naming.ts';
 import type { ClusterSpec, InstanceSetSpec } from './spec.ts';
 

@@ -6,7 +6,7 @@
 import { Controller } from './controller.ts';
 import { apiEventRecorder } from './events.ts';
 import { defaultKubectl, kubectlExec } from './exec.ts';
-import { Kube, loadKubeconfig } from './kube.ts';
+import { Kube } from '../../kube/client.ts';
 import { Logger } from './log.ts';
 import { logManagerStart, logShutdownEnd, logShutdownStart } from './manager-log.ts';
 
@@ -16,7 +16,7 @@ if (!kubeconfig) {
   process.exit(1);
 }
 const log = new Logger();
-const kube = new Kube(loadKubeconfig(kubeconfig));
+const kube = Kube.fromFile(kubeconfig);
 const controller = new Controller(
   kube,
   { kube, exec: kubectlExec(defaultKubectl(), kubeconfig), env: process.env, log, events: apiEventRecorder(kube, log) },

@@ -1,7 +1,7 @@
 // Pure builders: PostgresCluster spec -> the objects PGO applies, with the names, labels, owner
 // references, selectors and shapes of the objects recorded from PGO v5.8.9. No API calls here,
 // so the conformance test can call every builder without a cluster.
-import type { KObj, OwnerRef } from './kube.ts';
+import type { KObj, OwnerRef } from '../../kube/types.ts';
 import { LABEL, OWNER_API_VERSION, names } from './naming.ts';
 import { clusterYAML, dataDirectory, instanceYAML, walDirectory } from './patroni-config.ts';
 import { safeHash32 } from './psql.ts';

@@ -2,7 +2,8 @@
 // it stands for; the first error ends the reconcile (later steps skipped, no condition) and is
 // logged as PGO's "Reconciler error" line does: the error's text, and the file/func where PGO
 // wraps it with a stack (none for fmt.Errorf and unwrapped exec errors).
-import { ApiError, type Kube, type KObj } from './kube.ts';
+import { ApiError, type KObj } from '../../kube/types.ts';
+import type { Kube } from '../../kube/client.ts';
 import { originOf, type Logger, type Origin } from './log.ts';
 import { at, PgoError, plain } from './errors.ts';
 import { ExecError } from './exec.ts';

@@ -1,5 +1,5 @@
 // The parts of a PostgresCluster the model reads, with PGO's defaults applied (its Default()).
-import type { KObj } from './kube.ts';
+import type { KObj } from '../../kube/types.ts';
 
 export interface InstanceSetSpec {
   name: string;

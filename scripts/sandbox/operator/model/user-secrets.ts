@@ -2,7 +2,7 @@
 // the cluster when spec.users is unset): password, SCRAM-SHA-256 verifier and connection details
 // through the primary Service. An existing password and verifier are kept, as PGO keeps them.
 import { createHash, createHmac, pbkdf2Sync, randomBytes, randomInt } from 'node:crypto';
-import type { KObj } from './kube.ts';
+import type { KObj } from '../../kube/types.ts';
 import { LABEL, PREFIX, names } from './naming.ts';
 import { ownerRef } from './objects.ts';
 import type { ClusterSpec } from './spec.ts';
