@@ -9,6 +9,7 @@ import { verbs } from './verbs.ts';
 import { routeBeforeParsing } from '../lib/passthrough/route.ts';
 import { deferToSnapshot } from './snapshot.ts';
 import { HELP_WIDTHS, cachedHelp, helpRequests, rememberHelp } from './help-cache.ts';
+import { KEPT_LINES, cachedParse, rememberParse } from './parse-cache.ts';
 
 interface Parser {
   y: ReturnType<typeof yargs>;
@@ -18,8 +19,11 @@ interface Parser {
   width?: number;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RunVerb = (v: Verb, argv: any) => Promise<number>;
+
 /** The parser with every verb registered; the single executable keeps one ready in its start-up snapshot. */
-function buildParser(): Parser {
+function buildParser(runVerb: RunVerb = (v, argv) => v.run(argv)): Parser {
   const outcome: Parser['outcome'] = { code: 0 };
   const y = withGlobalFlags(yargs())
     .scriptName('kubectl pgo')
@@ -44,7 +48,7 @@ function buildParser(): Parser {
   skipHelpCaching(y);
   for (const v of verbs as Verb[]) {
     y.command(v.command, v.describe, v.builder, async (argv) => {
-      outcome.code = await v.run(argv);
+      outcome.code = await runVerb(v, argv);
     });
   }
   return { y, outcome };
@@ -59,6 +63,14 @@ async function main(args: string[], prebuilt?: Parser): Promise<number> {
   if (help !== undefined) {
     process.stdout.write(`${help}\n`);
     return 0;
+  }
+  const kept = cachedParse(args);
+  if (kept) {
+    try {
+      return await kept.verb.run(kept.argv);
+    } catch (e) {
+      return reportFailure(e);
+    }
   }
   const parser = prebuilt ?? buildParser();
   const { y, outcome } = parser;
@@ -129,6 +141,19 @@ const prepare = async () => {
         });
       if (text) rememberHelp(args, width, text);
     }
+  }
+  for (const args of KEPT_LINES) {
+    let got: { v: Verb; argv: Record<string, unknown> } | undefined;
+    const { y, outcome } = buildParser(async (v, argv) => {
+      got = { v, argv };
+      return 0;
+    });
+    try {
+      await y.exitProcess(false).parseAsync(args);
+    } catch {
+      got = undefined;
+    }
+    if (got && !outcome.failure) rememberParse(args, got.v, got.argv);
   }
   prebuilt = buildParser();
   prebuilt.y.wrap(100);
