@@ -1,12 +1,17 @@
 // Start-up of the released linux/amd64 executable against kubectl's, in the same run: the
 // commands interleaved round by round (so machine noise hits all alike), medians of --runs.
-// Flags: --runs N (default 15), --exe PATH (another build of kubectl-pgo), --json.
+// Also timed: the floor of this design - a single executable on the same Node runtime whose
+// start-up snapshot holds a function printing one line (made here once, under dist/floor/).
+// Flags: --runs N (default 15), --exe PATH (another build of kubectl-pgo), --no-floor, --json.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './common.mjs';
+import { HOST_TARGET, TARGETS, key } from '../package/runtimes.mjs';
+import { ensureRuntime } from '../package/fetch-node.mjs';
+import { buildBlob, findStripper, makeExecutable } from '../package/sea.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURE = path.resolve(repo, '../shared/fixtures/pgo/v5.8.9/recorded/healthy.yaml');
@@ -30,6 +35,22 @@ function timeOnce(cmd, env, okCodes = [0]) {
   return ms;
 }
 
+/** The floor: Node's start from a snapshot, deserialising, one write, exit - nothing of ours. */
+async function floorExecutable() {
+  const target = TARGETS.find((t) => key(t) === HOST_TARGET);
+  const dir = path.join(repo, 'dist/floor');
+  const exe = path.join(dir, `floor-node-${target.version}`);
+  if (existsSync(exe)) return exe;
+  mkdirSync(dir, { recursive: true });
+  const main = path.join(dir, 'floor.js');
+  writeFileSync(main, "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => process.stdout.write('kubectl-pgo v0.0.0\\n'));\n");
+  const { node } = ensureRuntime(target);
+  const blob = path.join(dir, 'floor.blob');
+  buildBlob({ builderNode: node, main, out: blob, codeCache: false, snapshot: true });
+  await makeExecutable({ runtime: node, format: target.format, arch: target.arch, blob, out: exe, strip: findStripper() });
+  return exe;
+}
+
 export async function run(args) {
   const runs = Number(flag(args, '--runs', '15'));
   const exe = path.resolve(flag(args, '--exe', path.join(repo, 'dist/release/linux-amd64/kubectl-pgo')));
@@ -45,6 +66,9 @@ export async function run(args) {
   const env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: kubeconfig };
   const cases = [
     { name: 'kubectl version --client', cmd: [kubectl, 'version', '--client'] },
+    ...(args.includes('--no-floor') || process.platform !== 'linux' || process.arch !== 'x64'
+      ? []
+      : [{ name: 'floor: a single executable whose snapshot prints one line', cmd: [await floorExecutable()] }]),
     { name: 'kubectl-pgo version --client', cmd: [exe, 'version', '--client'] },
     { name: 'kubectl-pgo --help', cmd: [exe, '--help'] },
     // Exit 2 is a report with an error finding: a run all the same.
