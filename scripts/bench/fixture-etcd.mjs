@@ -170,7 +170,7 @@ function* batches(kvs) {
 }
 
 /** CPU seconds of the sandbox process `name` (by its pid file), or undefined. */
-function cpuOf(env, name) {
+export function cpuOf(env, name) {
   try {
     const pid = readFileSync(join(env.SANDBOX_DIR, 'run', `${name}.pid`), 'utf8').trim();
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

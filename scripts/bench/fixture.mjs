@@ -12,11 +12,9 @@
 // fine, a status patch is the same patch, an etcd put replaces). A sandbox holding more clusters
 // than asked is refused: status -A would read them all (namespaces cannot be deleted without a
 // controller manager there).
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import { join } from 'node:path';
 import { clusterAt, synthObjects, namespacesOf } from './synth.mjs';
-import { addressPool, templatesOf, writeThroughEtcd } from './fixture-etcd.mjs';
+import { addressPool, cpuOf, templatesOf, writeThroughEtcd } from './fixture-etcd.mjs';
 
 export const FIXTURE_LABEL = 'bench.kubectl-pgo/fixture';
 const PGC_PATH = '/apis/postgres-operator.crunchydata.com/v1beta1';
@@ -56,18 +54,9 @@ export function apiClient(env, sockets = 8) {
 
 /** CPU seconds the sandbox's kube-apiserver and etcd have used (undefined when not readable). */
 function controlPlaneCpu(env) {
-  try {
-    let ticks = 0;
-    for (const name of ['kube-apiserver', 'etcd']) {
-      const pid = readFileSync(join(env.SANDBOX_DIR, 'run', `${name}.pid`), 'utf8').trim();
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    }
-    return ticks / 100;
-  } catch {
-    return undefined;
-  }
+  const a = cpuOf(env, 'kube-apiserver');
+  const e = cpuOf(env, 'etcd');
+  return a === undefined || e === undefined ? undefined : a + e;
 }
 
 async function pool(items, width, fn) {
