@@ -128,53 +128,65 @@ export class ListDecoder {
   /** Reads items from i; returns where the tail starts when the array ended in this chunk. */
   private scanItems(b: Buffer, i: number): number {
     const n = b.length;
-    const base = this.offset;
-    const prune = this.prune;
-    let { depth, inString, escaped, path, lastKey } = this;
-    let from = depth > 0 ? 0 : -1; // where the item being read starts in b (0: in an earlier chunk)
+    let from = this.depth > 0 ? 0 : -1; // where the item being read starts in b (0: maybe in an earlier chunk)
     while (i < n) {
-      if (depth === 0) {
-        const c = b[i];
-        if (c === OPEN_OBJECT) {
-          if (this.between === 1) throw new SyntaxError('a LIST response with items not separated by ","');
-          from = i;
-          this.itemStart = base + i;
-          this.cuts.length = 0;
-          depth = 1;
-          path = 0;
-          lastKey = 0;
-          i++;
-        } else if (c === COMMA && this.between === 1) {
-          this.between = 2;
-          i++;
-        } else if (c === CLOSE_ARRAY && this.between !== 2) {
-          this.state = TAIL;
-          break;
-        } else if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-        else if (c === COMMA || c === CLOSE_ARRAY) throw new SyntaxError('a LIST response with a malformed items array');
-        else throw new SyntaxError('a LIST response with an item that is not an object');
+      if (this.depth > 0) {
+        i = this.scanItem(b, i);
+        if (this.depth === 0) {
+          this.emit(b, from, i);
+          from = -1;
+          this.between = 1;
+        }
         continue;
       }
+      const c = b[i];
+      if (c === OPEN_OBJECT) {
+        if (this.between === 1) throw new SyntaxError('a LIST response with items not separated by ","');
+        from = i;
+        this.itemStart = this.offset + i;
+        this.cuts.length = 0;
+        this.depth = 1;
+        this.path = 0;
+        this.lastKey = 0;
+        i++;
+      } else if (c === COMMA && this.between === 1) {
+        this.between = 2;
+        i++;
+      } else if (c === CLOSE_ARRAY && this.between !== 2) {
+        this.state = TAIL;
+        break;
+      } else if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else if (c === COMMA || c === CLOSE_ARRAY) throw new SyntaxError('a LIST response with a malformed items array');
+      else throw new SyntaxError('a LIST response with an item that is not an object');
+    }
+    if (this.depth > 0) this.parts.push(from > 0 ? b.subarray(from) : b);
+    return i;
+  }
+
+  /**
+   * The hot loop: from b[i] inside an item to just after its closing brace, or to the end of b.
+   * Nothing in it depends on what the items hold (emit is called by scanItems), so V8 keeps
+   * one optimised version of it whatever the kinds of the lists.
+   */
+  private scanItem(b: Buffer, i: number): number {
+    const n = b.length;
+    const base = this.offset;
+    const prune = this.prune;
+    let { depth, inString, path, lastKey } = this;
+    i += inString && this.escaped ? 1 : 0; // always run: a `++` seen for the first time late would cost a deoptimisation
+    scan: for (;;) {
       if (inString) {
-        // Skip to the closing quote; a backslash escapes the byte after it (none of the bytes
-        // looked at can be inside a multi-byte UTF-8 character).
-        if (escaped) {
-          escaped = false;
-          i++;
-        }
+        // To the closing quote; a backslash escapes the byte after it (none of the bytes looked
+        // at can be inside a multi-byte UTF-8 character).
         while (i < n) {
           const c = b[i];
           if (c === QUOTE) break;
           i += c === BACKSLASH ? 2 : 1;
         }
-        if (i >= n) {
-          escaped = i > n;
-          break;
-        }
+        if (i >= n) break;
         inString = false;
         if (prune && depth <= 4 && path === depth - 1) lastKey = this.keyAt(b, base, i, depth);
         i++;
-        continue;
       }
       for (; i < n; i++) {
         const c = b[i];
@@ -182,7 +194,7 @@ export class ListDecoder {
           inString = true;
           this.stringStart = base + i;
           i++;
-          break;
+          continue scan;
         }
         if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
           depth++;
@@ -200,22 +212,19 @@ export class ListDecoder {
             if (depth === 5) this.cuts.push(this.cutStart, base + i + 1);
           }
           if (--depth === 0) {
-            this.emit(b, from, i + 1);
-            from = -1;
-            this.between = 1;
             i++;
-            break;
+            break scan;
           }
         }
       }
+      break;
     }
-    if (depth > 0) this.parts.push(from > 0 ? b.subarray(from) : b);
     this.depth = depth;
     this.inString = inString;
-    this.escaped = escaped;
+    this.escaped = inString && i > n;
     this.path = path;
     this.lastKey = lastKey;
-    return i;
+    return i > n ? n : i;
   }
 
   /** Which key (of those on the way to fieldsV1) the string closed at b[q] is, at this depth. */
@@ -223,9 +232,11 @@ export class ListDecoder {
     const want = depth === 1 ? METADATA : depth === 2 ? MANAGED_FIELDS : depth === 4 ? FIELDS_V1 : undefined;
     const start = this.stringStart + 1 - base; // may be < 0: the key began in an earlier chunk
     if (!want || q - start !== want.length) return 0;
-    if (start >= 0) return b.compare(want, 0, want.length, start, q) === 0 ? (depth === 4 ? 3 : depth) : 0;
-    const bytes = Buffer.concat([...this.parts, b.subarray(0, q)]);
-    return bytes.compare(want, 0, want.length, bytes.length - want.length) === 0 ? (depth === 4 ? 3 : depth) : 0;
+    const bytes = start >= 0 ? b : Buffer.concat([...this.parts, b.subarray(0, q)]);
+    const from = start >= 0 ? start : bytes.length - want.length;
+    // A loop, not Buffer#compare: a call into C++ costs more than comparing 8 or 13 bytes.
+    for (let k = 0; k < want.length; k++) if (bytes[from + k] !== want[k]) return 0;
+    return depth === 4 ? 3 : depth;
   }
 
   /** Parses the item that ends at b[to - 1] (and began at b[from], or in this.parts when from <= 0 and there are parts). */
