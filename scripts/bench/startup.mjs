@@ -2,7 +2,8 @@
 // commands interleaved round by round (so machine noise hits all alike), medians of --runs.
 // Also timed: the floor of this design - a single executable on the same Node runtime whose
 // start-up snapshot holds a function printing one line (made here once, under dist/floor/).
-// Flags: --runs N (default 15), --exe PATH (another build of kubectl-pgo), --no-floor, --json.
+// Flags: --runs N (default 15), --exe PATH (another build of kubectl-pgo), --compare PATH (a second
+// build timed in the same rounds, e.g. the one before a change), --no-floor, --json.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,11 +70,17 @@ export async function run(args) {
     ...(args.includes('--no-floor') || process.platform !== 'linux' || process.arch !== 'x64'
       ? []
       : [{ name: 'floor: a single executable whose snapshot prints one line', cmd: [await floorExecutable()] }]),
-    { name: 'kubectl-pgo version --client', cmd: [exe, 'version', '--client'] },
-    { name: 'kubectl-pgo --help', cmd: [exe, '--help'] },
-    // Exit 2 is a report with an error finding: a run all the same.
-    { name: 'kubectl-pgo status --from healthy.yaml', cmd: [exe, 'status', '--from', dump, '--color', 'never'], ok: [0, 2] },
+    ...ourCommands('kubectl-pgo', exe),
+    ...(flag(args, '--compare') ? ourCommands('compared', path.resolve(flag(args, '--compare'))) : []),
   ];
+  function ourCommands(label, bin) {
+    return [
+      { name: `${label} version --client`, cmd: [bin, 'version', '--client'] },
+      { name: `${label} --help`, cmd: [bin, '--help'] },
+      // Exit 2 is a report with an error finding: a run all the same.
+      { name: `${label} status --from healthy.yaml`, cmd: [bin, 'status', '--from', dump, '--color', 'never'], ok: [0, 2] },
+    ];
+  }
   const bundle = path.join(repo, 'dist/kubectl-pgo');
   if (existsSync(bundle)) {
     cases.push({ name: 'dist/kubectl-pgo --help (bundle on the machine\'s node)', cmd: [process.execPath, bundle, '--help'] });
