@@ -121,6 +121,18 @@ test('keys written with escapes and duplicate keys: the prune gives what parsing
   }
 });
 
+test('items far larger than a chunk (the buffer they are gathered in grows), in small and uneven chunks', () => {
+  const big = (n: number) => ({
+    metadata: { name: `big-${n}`, annotations: { a: 'x\\"}]'.repeat(20_000 * n) }, managedFields: [{ manager: 'm', fieldsV1: { 'f:a': { '.': {} } } }] },
+    spec: { list: Array.from({ length: 3_000 * n }, (_, i) => ({ i, s: 'é日😀"' })) },
+  });
+  const bytes = Buffer.from(JSON.stringify({ kind: 'List', items: [big(1), { small: 1 }, big(3), big(2)] }));
+  for (const prune of [false, true]) {
+    const want = expected(bytes, prune);
+    for (const step of [997, 4096, 65_537, 700_001]) assert.is(decode(bytes, Array.from({ length: Math.ceil(bytes.length / step) }, (_, i) => i * step), prune), want, `chunks of ${step}`);
+  }
+});
+
 test('the value of fieldsV1 is skipped, not parsed, wherever the chunks are cut (what makes the prune cheap)', () => {
   // 01 is not JSON: only a decoder that never parses fieldsV1's value accepts this body.
   const bytes = Buffer.from('{"items":[{"metadata":{"name":"a","managedFields":[{"manager":"m","fieldsV1":{"f:x":01,"k:{\\"a\\":1}":[]}}]}}]}');
