@@ -2,14 +2,13 @@
 // their container is Crunchy's runner /opt/crunchy/bin/pgbackrest, which finds the pod named by
 // its SELECTOR env, compares config hashes and execs `pgbackrest $COMMAND $COMMAND_OPTS` there
 // through the API's pods/exec. The image is not here, so this stands in for that container: the
-// same exec (a `bash -ceu` script into the repo host's CONTAINER, through kubectl and the API
-// server), then the pod's phase as a kubelet would report it (Succeeded on exit 0, else Failed), so
+// same exec (a `bash -ceu` script into the repo host's CONTAINER, with client-node's Exec through
+// the API server), then the pod's phase as a kubelet would report it (Succeeded on exit 0, else Failed), so
 // the Job controller completes or fails the Job. kwok's pod-complete stage leaves these pods alone
 // (up.sh). Simulated: the runner's own config hash is taken over the target's files (the Job
 // mounts the same ConfigMap/Secret projection as the repo host, pgbackrest_repo.conf).
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { Kube, KObj, logLine } from './kube.ts';
+import { PatchStrategy, type ExecRun, type Kube, type KObj } from '../../kube/client.ts';
+import { logLine } from './control.ts';
 
 export const BACKUP_LABEL = 'postgres-operator.crunchydata.com/pgbackrest-backup';
 const log = (m: string) => logLine('backup-job', m);
@@ -30,22 +29,6 @@ const RUN_SCRIPT = (command: string) => [
   `  ${command}`,
   'fi',
 ].join('\n');
-
-interface Run { code: number; stdout: string; stderr: string }
-
-function kubectlExec(ns: string, pod: string, container: string, command: string[]): Promise<Run> {
-  const kubectl = process.env.KUBE_BIN_DIR ? path.join(process.env.KUBE_BIN_DIR, 'kubectl') : 'kubectl';
-  return new Promise((resolve) => {
-    const child = spawn(kubectl, ['exec', '-n', ns, pod, '-c', container, '--', ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15 * 60_000);
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: 1, stdout, stderr: stderr + e.message }); });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? 1, stdout, stderr }); });
-  });
-}
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -69,13 +52,13 @@ export class BackupJobs {
     const env = new Map<string, string>((container?.env ?? []).map((e: any) => [e.name, e.value ?? '']));
     const ns = env.get('NAMESPACE') ?? pod.metadata.namespace!;
     const startedAt = Date.now();
-    const target = (await this.kube.list(`/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(env.get('SELECTOR') ?? '')}`))
+    const target = (await this.kube.list(`/api/v1/namespaces/${ns}/pods`, env.get('SELECTOR') ?? '')).items
       .find((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
-    let result: Run;
+    let result: ExecRun;
     if (!target) {
       result = { code: 1, stdout: '', stderr: `no running pod for selector ${env.get('SELECTOR')}` };
     } else {
-      const inTarget = (cmd: string[]) => kubectlExec(ns, target.metadata.name, env.get('CONTAINER') ?? 'pgbackrest', cmd);
+      const inTarget = (cmd: string[]) => this.kube.exec(ns, target.metadata.name, env.get('CONTAINER') ?? 'pgbackrest', cmd, 15 * 60_000);
       const command = `pgbackrest ${env.get('COMMAND') ?? 'backup'} ${env.get('COMMAND_OPTS') ?? ''}`.trim();
       if (env.get('COMPARE_HASH') === 'true') {
         const hash = await inTarget(['bash', '-ceu', '--', HASH_SCRIPT]);
@@ -106,6 +89,6 @@ export class BackupJobs {
       state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: iso(startedAt), finishedAt: now } },
     }];
     await this.kube.patch(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`,
-      { status: { phase, conditions, containerStatuses } });
+      { status: { phase, conditions, containerStatuses } }, PatchStrategy.MergePatch);
   }
 }

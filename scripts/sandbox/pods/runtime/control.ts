@@ -40,3 +40,7 @@ export function requireEnv(name: string): string {
   }
   return v;
 }
+
+export function logLine(component: string, msg: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${component} ${msg}\n`);
+}

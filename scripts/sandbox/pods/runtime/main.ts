@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { dump, load } from 'js-yaml';
-import { Kube, KObj, logLine } from './kube.ts';
-import { requireEnv, serveControl } from './control.ts';
+import { Kube, type KObj } from '../../kube/client.ts';
+import { logLine, requireEnv, serveControl } from './control.ts';
 import { Database } from './database.ts';
 import { syncPodStatus } from './pod-status.ts';
 import {
@@ -139,10 +139,10 @@ async function allocatePorts(): Promise<Ports> {
 
 // ---------- volumes ----------
 async function claimDir(namespace: string, claim: string): Promise<string> {
-  const pvc = await kube.get(`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${claim}`);
+  const pvc = await kube.getOrNull(`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${claim}`);
   if (!pvc) throw new Error(`PersistentVolumeClaim ${claim} not found`);
   if (pvc.status?.phase !== 'Bound') throw new Error(`PersistentVolumeClaim ${claim} is ${pvc.status?.phase ?? 'not bound'}`);
-  const pv = await kube.get(`/api/v1/persistentvolumes/${pvc.spec.volumeName}`);
+  const pv = await kube.getOrNull(`/api/v1/persistentvolumes/${pvc.spec.volumeName}`);
   // Keyed by the claim's UID: a pod recreated on the same claim finds its data.
   const dir = pv?.spec?.hostPath?.path ?? path.join(root, 'volumes', pvc.metadata.uid!);
   fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
@@ -164,7 +164,7 @@ const podFiles = new Map<string, PodFiles>(); // by pod UID, for the refresh of 
 async function fetchSources(ns: string, wanted: { kind: SourceKind; name: string }[], into: Sources): Promise<void> {
   for (const { kind, name } of wanted) {
     if (into[kind].has(name)) continue;
-    into[kind].set(name, (await kube.get(`/api/v1/namespaces/${ns}/${kind === 'configMap' ? 'configmaps' : 'secrets'}/${name}`)) ?? null);
+    into[kind].set(name, await kube.getOrNull(`/api/v1/namespaces/${ns}/${kind === 'configMap' ? 'configmaps' : 'secrets'}/${name}`));
   }
 }
 
@@ -316,7 +316,7 @@ async function ensureExec(pf: PodFiles, envs: Map<string, Record<string, string>
     },
   };
   const base = `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${ns}/execs`;
-  const cur = await kube.get(`${base}/${pod.metadata.name}`);
+  const cur = await kube.getOrNull(`${base}/${pod.metadata.name}`);
   if (cur) await kube.request('PUT', `${base}/${pod.metadata.name}`, { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion } });
   else await kube.create(base, body);
 }
@@ -458,7 +458,7 @@ async function prepareRepoHost(pod: KObj): Promise<Sidecar | undefined> {
  *  pgbackrest-config container would. Two LISTs, whatever the number of pods. */
 async function refreshVolumes(): Promise<void> {
   if (podFiles.size === 0) return;
-  const [cms, secrets] = await Promise.all([kube.list('/api/v1/configmaps'), kube.list('/api/v1/secrets')]);
+  const [{ items: cms }, { items: secrets }] = await Promise.all([kube.list('/api/v1/configmaps'), kube.list('/api/v1/secrets')]);
   const byNs = new Map<string, Sources>();
   const of = (ns: string) => byNs.get(ns) ?? byNs.set(ns, { configMap: new Map(), secret: new Map() }).get(ns)!;
   for (const c of cms) of(c.metadata.namespace!).configMap.set(c.metadata.name, c);
@@ -563,15 +563,15 @@ function reconcileRepoHosts(pods: KObj[]): void {
 
 async function reconcile(): Promise<void> {
   if (Date.now() - nodesAt > 10_000 || kwokNodes.size === 0) {
-    const nodes = await kube.list('/api/v1/nodes');
+    const { items: nodes } = await kube.list('/api/v1/nodes');
     kwokNodes = new Set(nodes.filter((n) => n.metadata.annotations?.['kwok.x-k8s.io/node'] === 'fake').map((n) => n.metadata.name));
     nodesAt = Date.now();
   }
-  const [allPods, claims, backupPods] = await Promise.all([
-    kube.list(`/api/v1/pods?labelSelector=${encodeURIComponent(`${DATA_LABEL} in (postgres,pgbackrest)`)}`),
+  const [allPods, claims, backupPods] = (await Promise.all([
+    kube.list('/api/v1/pods', `${DATA_LABEL} in (postgres,pgbackrest)`),
     kube.list('/api/v1/persistentvolumeclaims'),
-    kube.list(`/api/v1/pods?labelSelector=${encodeURIComponent(BACKUP_LABEL)}`),
-  ]);
+    kube.list('/api/v1/pods', BACKUP_LABEL),
+  ])).map((l) => l.items);
   backupJobs.reconcile(backupPods.filter((p) => kwokNodes.has(p.spec?.nodeName)));
   const onKwok = (p: KObj) => kwokNodes.has(p.spec?.nodeName) && p.status?.phase === 'Running' && p.status?.podIP && !p.metadata.deletionTimestamp;
   const running = allPods.filter(onKwok);

@@ -3,7 +3,7 @@
 // pod-view.ts), plus only the overrides a container and its node would otherwise provide
 // (loopback addresses and ports, no TLS for PostgreSQL and Patroni's REST API).
 // Pure functions; the runtime (main.ts) fetches objects and writes files.
-import { KObj } from './kube.ts';
+import type { KObj } from '../../kube/types.ts';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const LOCAL_CONFIG_FILE = '~~sandbox-local.yaml'; // sorts after the operator's `~postgres-operator_*.yaml`

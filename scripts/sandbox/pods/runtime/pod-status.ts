@@ -2,7 +2,7 @@
 // the readiness probe (the pod's own httpGet path on Patroni's REST API), Ready/ContainersReady,
 // and the database container's state and restart count. kwok only makes pods Ready once, when
 // they leave Pending, so these writes are not undone.
-import { Kube, KObj } from './kube.ts';
+import { PatchStrategy, type Kube, type KObj } from '../../kube/client.ts';
 import { Database } from './database.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -41,5 +41,5 @@ export async function syncPodStatus(kube: Kube, pod: KObj, container: any, db: D
   const conditions = (pod.status?.conditions ?? []).map((c: any) =>
     (c.type === 'Ready' || c.type === 'ContainersReady') ? ((c.status === 'True') === allReady ? c : condition(c.type)) : c);
   await kube.patch(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`,
-    { status: { conditions, containerStatuses: next } });
+    { status: { conditions, containerStatuses: next } }, PatchStrategy.MergePatch);
 }

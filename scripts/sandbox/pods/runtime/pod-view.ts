@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KObj } from './kube.ts';
+import type { KObj } from '../../kube/types.ts';
 
 export type SourceKind = 'configMap' | 'secret';
 /** The objects volumes and env read, by kind and name; null = not found. */

@@ -5,8 +5,8 @@
 // is deleted with its directory, which is what reclaimPolicy Delete would do on a real provisioner.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kube, KObj, logLine } from './kube.ts';
-import { requireEnv, serveControl } from './control.ts';
+import { Kube, type KObj } from '../../kube/client.ts';
+import { logLine, requireEnv, serveControl } from './control.ts';
 
 const root = requireEnv('PODS_ROOT');
 const kube = Kube.fromEnv();
@@ -43,10 +43,7 @@ function pvFor(pvc: KObj): KObj {
 }
 
 async function cycle(): Promise<void> {
-  const [pvcs, pvs] = await Promise.all([
-    kube.list('/api/v1/persistentvolumeclaims'),
-    kube.list(`/api/v1/persistentvolumes?labelSelector=${encodeURIComponent(LABEL)}`),
-  ]);
+  const [pvcs, pvs] = (await Promise.all([kube.list('/api/v1/persistentvolumeclaims'), kube.list('/api/v1/persistentvolumes', LABEL)])).map((l) => l.items);
   const have = new Set(pvs.map((p) => p.metadata.name));
   for (const pvc of pvcs.filter(wantsVolume)) {
     const pv = pvFor(pvc);
