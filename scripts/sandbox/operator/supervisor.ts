@@ -6,7 +6,7 @@
 // synced; a binary: after 1 s alive), False while it starts, after it dies (restarted with
 // kubelet-like backoff) and when the pod goes away (scale to 0: the process is stopped).
 //   env: KUBECONFIG SANDBOX_DIR REPO_ROOT PGO_CRDS KUBE_BIN_DIR [OPERATOR_BINARY] [KPGO_SHARED_DIR]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, Kube, PatchStrategy, type KObj } from '../kube/client.ts';
@@ -79,6 +79,18 @@ interface Proc {
 let proc: Proc | undefined;
 let stopping = false;
 
+let modelBundle: string | undefined;
+
+/** The model as one bundle run by plain node (../bundle.mjs says why), built on its first start. */
+function model(): string {
+  if (!modelBundle) {
+    const out = path.join(runDir, 'operator-model.mjs');
+    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/sandbox/bundle.mjs'), path.join(repoRoot, 'scripts/sandbox/operator/model/main.ts'), out], { stdio: 'inherit' });
+    modelBundle = out;
+  }
+  return modelBundle;
+}
+
 function command(): { bin: string; args: string[]; env: NodeJS.ProcessEnv; readyMarker?: RegExp } {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -91,7 +103,7 @@ function command(): { bin: string; args: string[]; env: NodeJS.ProcessEnv; ready
   if (binary) return { bin: binary, args: [], env };
   return {
     bin: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, 'scripts/sandbox/operator/model/main.ts')],
+    args: [model()],
     env: { ...env, KUBE_BIN_DIR: process.env.KUBE_BIN_DIR },
     readyMarker: /msg="Starting workers"/,
   };

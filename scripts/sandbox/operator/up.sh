@@ -21,7 +21,7 @@ if [ -n "$binary" ]; then
   binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"
 fi
 # A change of operator, CRD version or of this slot's own code restarts the supervisor.
-code="$(cat "$REPO_ROOT"/scripts/sandbox/operator/*.ts "$REPO_ROOT"/scripts/sandbox/operator/model/*.ts | sha1sum | cut -c1-12)"
+code="$(cat "$REPO_ROOT"/scripts/sandbox/operator/*.ts "$REPO_ROOT"/scripts/sandbox/operator/model/*.ts "$REPO_ROOT"/scripts/sandbox/kube/*.ts | sha1sum | cut -c1-12)"
 mode="${binary:-model}@$PGO_CRDS@$code"
 mode_file="$RUN_DIR/operator-supervisor.mode"
 
@@ -32,8 +32,10 @@ else
   stop_process operator 15 # a process the previous supervisor could not stop
   touch "$SANDBOX_DIR/operator.log"
   mkdir -p "$LOG_DIR" && ln -sfn ../operator.log "$LOG_DIR/operator.log"
-  OPERATOR_BINARY="$binary" start_process operator-supervisor "$(command -v node)" --import tsx "$REPO_ROOT/scripts/sandbox/operator/supervisor.ts"
-  echo "operator/supervisor.ts" > "$RUN_DIR/operator-supervisor.bin"
+  # One bundle run by plain node, as the model it starts (scripts/sandbox/bundle.mjs says why).
+  node "$REPO_ROOT/scripts/sandbox/bundle.mjs" "$REPO_ROOT/scripts/sandbox/operator/supervisor.ts" "$RUN_DIR/operator-supervisor.mjs" || { olog "bundling the supervisor failed"; exit 1; }
+  OPERATOR_BINARY="$binary" start_process operator-supervisor "$(command -v node)" "$RUN_DIR/operator-supervisor.mjs"
+  echo "$RUN_DIR/operator-supervisor.mjs" > "$RUN_DIR/operator-supervisor.bin"
   echo "$mode" > "$mode_file"
   olog "supervisor started (pid $(cat "$RUN_DIR/operator-supervisor.pid"), ${binary:-model}, PGO $PGO_CRDS)"
 fi

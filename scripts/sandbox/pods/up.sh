@@ -186,11 +186,12 @@ wait_until 90 "$KWOK_NODES kwok nodes Ready and untainted" nodes_schedulable || 
 
 # --- our TypeScript processes: PV provisioner and database runtime ----------------------------
 NODE_BIN="$(command -v node)"
-start_ts() { # NAME SCRIPT ARGS...
+start_ts() { # NAME SCRIPT ARGS... - one bundle run by plain node (scripts/sandbox/bundle.mjs says why)
   local name="$1" script="$2"; shift 2
   stop_process "$name" 30
-  PODS_ROOT="$PODS_REAL" start_process "$name" "$NODE_BIN" --import tsx "$script" "$@"
-  echo "$script" > "$RUN_DIR/$name.bin"
+  "$NODE_BIN" "$REPO_ROOT/scripts/sandbox/bundle.mjs" "$script" "$RUN_DIR/$name.mjs" || { plog "$name: bundling $script failed"; exit 1; }
+  PODS_ROOT="$PODS_REAL" start_process "$name" "$NODE_BIN" "$RUN_DIR/$name.mjs" "$@"
+  echo "$RUN_DIR/$name.mjs" > "$RUN_DIR/$name.bin"
 }
 ts_up() { running_pid "$1" >/dev/null && [ -f "$PODS_REAL/$1.port" ] && curl -sf --max-time 2 "http://127.0.0.1:$(cat "$PODS_REAL/$1.port")/healthz" >/dev/null; }
 

@@ -1,4 +1,5 @@
-// The sandbox's PGO model: `node --import tsx scripts/sandbox/operator/model/main.ts`.
+// The sandbox's PGO model, run by the supervisor from one bundle of this file (../../bundle.mjs);
+// by hand: `node --import tsx scripts/sandbox/operator/model/main.ts`.
 // Environment: KUBECONFIG (required), KUBE_BIN_DIR (kubectl for pod exec), RELATED_IMAGE_*,
 // CRUNCHY_DEBUG=true for debug lines, PGO_FEATURE_GATES, PGO_MODEL_RESYNC_SECONDS (default 300).
 // Start-up and shut-down are logged with the lines PGO's manager writes (those of the
