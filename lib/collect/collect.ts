@@ -45,9 +45,9 @@ interface ListSpec {
 export async function collect(client: ApiClient, asked: Scope, options: CollectOptions = {}): Promise<Snapshot> {
   // An empty namespace means no namespace was given and none applies: every namespace (as for --from).
   const scope: Scope = { ...asked, allNamespaces: asked.allNamespaces || !asked.namespace };
-  const pgo = options.discovery ?? (await discoverPgo(client));
-  const version = pgo.apiVersions[0];
-  const pgcPrefix = `/apis/${PGO_GROUP}/${version}`;
+  // Only the PostgresCluster LIST needs discovery's answer: every other LIST starts with it, so a
+  // remote cluster costs one round trip (and the CRD's transfer) less before the objects arrive.
+  const pgoP = options.discovery ? Promise.resolve(options.discovery) : discoverPgo(client);
   const nsPath = scope.allNamespaces ? '' : `/namespaces/${encodeURIComponent(scope.namespace)}`;
   const clusterSelector = scope.cluster ? `${LABEL.cluster}=${scope.cluster}` : LABEL.cluster;
   const eventSelector = `involvedObject.kind=PostgresCluster${scope.cluster ? `,involvedObject.name=${scope.cluster}` : ''}`;
@@ -78,7 +78,9 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     }
   };
 
-  const clustersP = options.kept?.postgresClusters ? Promise.resolve(options.kept.postgresClusters) : fetchClusters(client, scope, pgcPrefix, nsPath, options.onListed);
+  const clustersP = options.kept?.postgresClusters
+    ? Promise.resolve(options.kept.postgresClusters)
+    : pgoP.then((pgo) => fetchClusters(client, scope, `/apis/${PGO_GROUP}/${pgo.apiVersions[0]}`, nsPath, options.onListed));
   const keys = Object.keys(specs) as ObjectKey[];
   const listsP = Promise.all(keys.map((k) => listOrGap(specs[k], k)));
   const operatorP = Promise.all([
@@ -90,7 +92,9 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
   // PGO's recorder wrote them (source.component; the core API also serves events.k8s.io ones).
   const warningsP = listOrGap({ resource: 'events', prefix: '/api/v1', fieldSelector: 'type=Warning' });
   // Settle everything before throwing so no request is left running behind an error.
-  const [clustersR, listsR, operatorR, warningsR] = await Promise.allSettled([clustersP, listsP, operatorP, warningsP]);
+  const [pgoR, clustersR, listsR, operatorR, warningsR] = await Promise.allSettled([pgoP, clustersP, listsP, operatorP, warningsP]);
+  if (pgoR.status === 'rejected') throw pgoR.reason;
+  const pgo = pgoR.value;
   if (clustersR.status === 'rejected') throw clustersR.reason;
   if (listsR.status === 'rejected') throw listsR.reason;
   if (operatorR.status === 'rejected') throw operatorR.reason;
