@@ -107,6 +107,15 @@ export interface ApiOptions {
 
 /** One API request. Resolves with any status (assert on it); rejects only when nothing answered. */
 export function api<T = any>(method: string, urlPath: string, body?: unknown, opts: ApiOptions = {}): Promise<ApiResponse<T>> {
+  return apiOnce<T>(method, urlPath, body, opts).catch((e: Error & { code?: string; reusedSocket?: boolean }) => {
+    // A kept-alive connection the server closed as we reused it: the request never reached it
+    // (Node's documented case for one retry), seen as "socket hang up" in after-hooks.
+    if (e.reusedSocket && e.code === 'ECONNRESET') return apiOnce<T>(method, urlPath, body, opts);
+    throw e;
+  });
+}
+
+function apiOnce<T>(method: string, urlPath: string, body: unknown, opts: ApiOptions): Promise<ApiResponse<T>> {
   const conn = connFor(opts.kubeconfig ?? adminKubeconfigPath());
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -141,7 +150,10 @@ export function api<T = any>(method: string, urlPath: string, body?: unknown, op
       },
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: timed out`)));
-    req.on('error', reject);
+    req.on('error', (e: Error & { reusedSocket?: boolean }) => {
+      e.reusedSocket = req.reusedSocket;
+      reject(e);
+    });
     if (payload !== undefined) req.write(payload);
     req.end();
   });
