@@ -15,7 +15,7 @@ const SECTIONS = {
 
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('-') && SECTIONS[a]);
-const unknown = args.filter((a) => !a.startsWith('-') && !SECTIONS[a] && !/^\d+$/.test(a) && !a.includes('/'));
+const unknown = args.filter((a) => !a.startsWith('-') && !SECTIONS[a] && !/^[\d,.]+$/.test(a) && !a.includes('/'));
 if (unknown.length) {
   process.stderr.write(`error: unknown section ${unknown.join(', ')} (sections: ${Object.keys(SECTIONS).join(', ')})\n`);
   process.exit(1);

@@ -1,87 +1,175 @@
-// `npm run bench -- fleet [--clusters N] [--runs R]`: `status -A --all-contexts` over three
-// contexts against the slowest single context (goal: at most 1.3x, not the sum). The three
-// contexts point at the one sandbox API server (each a context of its own, read concurrently), so
-// the figure is a worst case: three clusters' API servers would not share two CPU cores.
-// Needs the sandbox up (control plane only is best); creates N clusters if fewer exist.
-import { execFileSync, spawnSync } from 'node:child_process';
+// `npm run bench -- fleet [--clusters N] [--runs R] [--rtt 40,150] [--mbit M] [--sandboxes d1,d2,d3] [--trace]`:
+// `status -A --all-contexts` over three contexts against the slowest single context (goal: at
+// most 1.3x, not the sum), in two kinds of mode measured in the same interleaved rounds:
+// - local: the three contexts point straight at the one sandbox API server ($SANDBOX_DIR), so the
+//   three collections and the API server share this machine's cores: the CPU floor, not a fleet.
+// - rtt<ms>: each context goes through a loopback proxy of its own that holds every byte rtt/2 in
+//   each direction (TLS end to end through it; --mbit caps each direction, default none), as a
+//   remote cluster would; with --sandboxes, context i talks to the API server of sandbox i (else all
+//   to $SANDBOX_DIR's). The single-context runs go through the same proxies, so like is compared
+//   with like.
+// --trace: one more --all-contexts run per rtt mode, printing when each context's connections
+// opened and its requests left (ms from the first), to see whether anything is serialized.
+// Needs the sandbox(es) up (control plane only is best); creates N clusters in each if fewer exist.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
+import { median, repo } from './common.mjs';
+import { startLatencyProxy } from './latency-proxy.mjs';
 import { synthObjects, namespacesOf } from './synth.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const plugin = join(repo, 'dist/kubectl-pgo');
 const CONTEXTS = ['eu', 'us', 'ap'];
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const flag = (args, name, dflt) => {
+const option = (args, name) => {
   const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? Number(args[i + 1]) : dflt;
+  return i >= 0 ? args[i + 1] : undefined;
 };
+const flag = (args, name, dflt) => Number(option(args, name) ?? dflt);
 
-function sandboxEnv() {
-  const env = {};
-  for (const line of readFileSync(join(process.env.SANDBOX_DIR ?? join(repo, '.sandbox'), 'env'), 'utf8').split('\n')) {
+function envOf(dir) {
+  const file = join(dir, 'env');
+  if (!existsSync(file)) throw new Error(`the sandbox is not up (${file}): SANDBOX_DIR=${dir} npm run sandbox -- up`);
+  const env = { SANDBOX_DIR: dir };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(line.trim());
     if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, '');
   }
   return env;
 }
 
-/** The admin kubeconfig's cluster and user under three context names. */
-function fleetKubeconfig(adminPath) {
-  const kc = load(readFileSync(adminPath, 'utf8'));
-  const ctx = kc.contexts.find((c) => c.name === kc['current-context']).context;
-  const out = { apiVersion: 'v1', kind: 'Config', 'current-context': CONTEXTS[0], clusters: kc.clusters, users: kc.users, contexts: CONTEXTS.map((name) => ({ name, context: { ...ctx } })) };
+/** One kubeconfig with a context per name; context i reaches servers[i] as the admin of admins[i]. */
+function fleetKubeconfig(admins, servers) {
+  const out = { apiVersion: 'v1', kind: 'Config', 'current-context': CONTEXTS[0], clusters: [], users: [], contexts: [] };
+  for (const [i, name] of CONTEXTS.entries()) {
+    const kc = load(readFileSync(admins[i], 'utf8'));
+    const ctx = kc.contexts.find((c) => c.name === kc['current-context']).context;
+    const cluster = kc.clusters.find((c) => c.name === ctx.cluster).cluster;
+    out.clusters.push({ name, cluster: { ...cluster, server: servers[i] ?? cluster.server } });
+    out.users.push({ name, user: kc.users.find((u) => u.name === ctx.user).user });
+    out.contexts.push({ name, context: { ...ctx, cluster: name, user: name } });
+  }
   const file = join(mkdtempSync(join(tmpdir(), 'kpgo-bench-fleet-')), 'kubeconfig');
   writeFileSync(file, dump(out), { mode: 0o600 });
   return file;
 }
 
-function ensureClusters(kubectl, kubeconfig, n) {
-  const have = JSON.parse(execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'get', 'postgresclusters', '-A', '-o', 'json'], { maxBuffer: 256 << 20 }).toString()).items.length;
+function ensureClusters(env, n) {
+  const kubectl = join(env.KUBE_BIN_DIR, 'kubectl');
+  const have = JSON.parse(execFileSync(kubectl, ['--kubeconfig', env.KUBECONFIG, 'get', 'postgresclusters', '-A', '-o', 'json'], { maxBuffer: 256 << 20 }).toString()).items.length;
   if (have >= n) return have;
   const objs = synthObjects(n, { forApi: true, nsPrefix: 'bench-fleet' });
-  for (const ns of namespacesOf(objs)) spawnSync('bash', [join(repo, 'scripts/sandbox/sandbox.sh'), 'namespace', ns], { stdio: 'ignore' });
-  const dir = mkdtempSync(join(tmpdir(), 'kpgo-bench-fleet-'));
-  const file = join(dir, 'objs.yaml');
+  for (const ns of namespacesOf(objs)) spawnSync('bash', [join(repo, 'scripts/sandbox/sandbox.sh'), 'namespace', ns], { stdio: 'ignore', env: { ...process.env, SANDBOX_DIR: env.SANDBOX_DIR } });
+  const file = join(mkdtempSync(join(tmpdir(), 'kpgo-bench-fleet-')), 'objs.yaml');
   writeFileSync(file, dump({ apiVersion: 'v1', kind: 'List', items: objs }, { lineWidth: -1, noRefs: true }));
-  spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'create', '-f', file], { stdio: 'ignore' });
+  spawnSync(kubectl, ['--kubeconfig', env.KUBECONFIG, 'create', '-f', file], { stdio: 'ignore' });
   return n;
 }
 
+/** Wall time of one plugin run; asynchronous, so the proxies in this process keep forwarding. */
 function timed(args) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [plugin, ...args], { maxBuffer: 512 << 20 });
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, code: r.status, err: r.stderr.toString() };
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [plugin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, code, err }));
+  });
+}
+
+async function measure(kubeconfig, label) {
+  const single = [];
+  for (const c of CONTEXTS) {
+    const r = await timed(['--kubeconfig', kubeconfig, '--context', c, 'status', '-A', '-o', 'json']);
+    if (r.code === 1) throw new Error(`${label}: status --context ${c} failed: ${r.err.split('\n')[0]}`);
+    single.push(r.ms);
+  }
+  const f = await timed(['--kubeconfig', kubeconfig, 'status', '-A', '--all-contexts', '-o', 'json']);
+  if (f.code === 1) throw new Error(`${label}: status --all-contexts failed: ${f.err.split('\n')[0]}`);
+  return { single, fleet: f.ms };
+}
+
+function printTrace(label, proxies) {
+  const t0 = Math.min(...proxies.flatMap((p) => p.events.map((e) => e.t)));
+  const at = (e) => Math.round(e.t - t0);
+  process.stdout.write(`  trace of one --all-contexts run (${label}; ms after the first connection, as the proxy saw them: >bytes from the plugin, <bytes from the server, first-last chunk):\n`);
+  for (const [i, p] of proxies.entries()) {
+    const byConn = new Map();
+    for (const e of p.events) byConn.set(e.conn, [...(byConn.get(e.conn) ?? []), e]);
+    for (const [conn, es] of byConn) {
+      const parts = [];
+      let run;
+      for (const e of es) {
+        const [dir, n] = e.what.split(' ');
+        if (run && run.dir === dir) (run.last = e), (run.bytes += Number(n));
+        else parts.push((run = { dir, first: e, last: e, bytes: Number(n ?? 0) }));
+      }
+      const show = (r) => (r.dir === 'open' ? `${at(r.first)} open` : `${at(r.first)}${r.last !== r.first ? `-${at(r.last)}` : ''} ${r.dir === 'up' ? '>' : '<'}${r.bytes}`);
+      process.stdout.write(`    ${CONTEXTS[i]} conn ${conn}: ${parts.map(show).join(', ')}\n`);
+    }
+  }
 }
 
 export async function run(args) {
   if (!existsSync(plugin)) throw new Error('build first: npm run build');
-  const env = sandboxEnv();
-  const kubectl = join(env.KUBE_BIN_DIR, 'kubectl');
-  const n = ensureClusters(kubectl, env.KUBECONFIG, flag(args, '--clusters', 50));
+  const local = envOf(process.env.SANDBOX_DIR ?? join(repo, '.sandbox'));
+  const remote = (option(args, '--sandboxes')?.split(',') ?? [local.SANDBOX_DIR]).map(envOf);
+  const clusters = flag(args, '--clusters', 50);
+  const counts = new Set([local, ...remote].map((e) => ensureClusters(e, clusters)));
   const runs = flag(args, '--runs', 7);
-  const kubeconfig = fleetKubeconfig(env.KUBECONFIG);
-  const single = Object.fromEntries(CONTEXTS.map((c) => [c, []]));
-  const fleet = [];
-  for (let i = 0; i < runs; i++) {
-    // Interleaved, so a slow moment of the shared machine hits every variant alike.
-    for (const c of CONTEXTS) single[c].push(timed(['--kubeconfig', kubeconfig, '--context', c, 'status', '-A', '-o', 'json']).ms);
-    const f = timed(['--kubeconfig', kubeconfig, 'status', '-A', '--all-contexts', '-o', 'json']);
-    if (f.code === 1) throw new Error(`status --all-contexts failed: ${f.err.split('\n')[0]}`);
-    fleet.push(f.ms);
+  const rtts = (option(args, '--rtt') ?? '40,150').split(',').filter(Boolean).map(Number);
+  const mbit = flag(args, '--mbit', 0);
+  const serverOf = (i) => remote[i % remote.length];
+
+  const modes = [{ label: 'local', kubeconfig: fleetKubeconfig(CONTEXTS.map(() => local.KUBECONFIG), []), proxies: [] }];
+  for (const rtt of rtts) {
+    const proxies = await Promise.all(CONTEXTS.map((_, i) => startLatencyProxy(`127.0.0.1:${serverOf(i).APISERVER_PORT}`, { rttMs: rtt, mbit })));
+    modes.push({
+      label: `rtt${rtt}`,
+      rtt,
+      proxies,
+      kubeconfig: fleetKubeconfig(CONTEXTS.map((_, i) => serverOf(i).KUBECONFIG), proxies.map((p) => `https://127.0.0.1:${p.port}`)),
+    });
   }
-  const medians = CONTEXTS.map((c) => median(single[c]));
-  const slowest = Math.max(...medians);
-  const sum = medians.reduce((a, b) => a + b, 0);
-  const f = median(fleet);
-  process.stdout.write(`${n} clusters, ${CONTEXTS.length} contexts on one sandbox API server, medians of ${runs} interleaved runs:\n`);
-  for (const [i, c] of CONTEXTS.entries()) process.stdout.write(`  status -A --context ${c}: ${Math.round(medians[i])} ms\n`);
-  process.stdout.write(`  status -A --all-contexts: ${Math.round(f)} ms = ${(f / slowest).toFixed(2)}x the slowest single context (goal <= 1.3x; the sum would be ${(sum / slowest).toFixed(2)}x)\n`);
+  const got = Object.fromEntries(modes.map((m) => [m.label, { single: CONTEXTS.map(() => []), fleet: [] }]));
+  try {
+    for (let i = 0; i < runs; i++) {
+      // Interleaved, so a slow moment of the shared machine hits every variant alike.
+      for (const m of modes) {
+        const r = await measure(m.kubeconfig, m.label);
+        r.single.forEach((ms, j) => got[m.label].single[j].push(ms));
+        got[m.label].fleet.push(r.fleet);
+      }
+    }
+    const servers = new Set(remote.map((e) => e.APISERVER_PORT)).size;
+    process.stdout.write(
+      `${[...counts].join('/')} clusters per API server, ${CONTEXTS.length} contexts, medians of ${runs} interleaved runs:\n` +
+        `  local: all three contexts straight at one sandbox API server on this machine (the CPU floor, not a fleet)\n` +
+        (rtts.length
+          ? `  rtt<ms>: each context through a proxy of its own adding rtt/2 each way${mbit ? `, ${mbit} Mbit/s each way` : ''}, to ${servers === 1 ? 'the one API server (all three share it)' : `${servers} separate API servers (sandboxes ${remote.map((e) => e.SANDBOX_DIR).join(', ')})`}\n`
+          : ''),
+    );
+    process.stdout.write(`  mode     ${CONTEXTS.map((c) => c.padStart(7)).join(' ')}  slowest  all three  ratio (goal <= 1.3x; sum)\n`);
+    for (const m of modes) {
+      const medians = got[m.label].single.map(median);
+      const slowest = Math.max(...medians);
+      const sum = medians.reduce((a, b) => a + b, 0);
+      const f = median(got[m.label].fleet);
+      const ms = (x) => `${Math.round(x)} ms`.padStart(7);
+      process.stdout.write(`  ${m.label.padEnd(7)} ${medians.map(ms).join(' ')}  ${ms(slowest)}  ${ms(f).padStart(9)}  ${(f / slowest).toFixed(2)}x (sum ${(sum / slowest).toFixed(2)}x)\n`);
+    }
+    if (args.includes('--trace')) {
+      for (const m of modes.filter((x) => x.proxies.length)) {
+        const traced = await Promise.all(m.proxies.map((_, i) => startLatencyProxy(`127.0.0.1:${serverOf(i).APISERVER_PORT}`, { rttMs: m.rtt, mbit, log: true })));
+        await timed(['--kubeconfig', fleetKubeconfig(CONTEXTS.map((_, i) => serverOf(i).KUBECONFIG), traced.map((p) => `https://127.0.0.1:${p.port}`)), 'status', '-A', '--all-contexts', '-o', 'json']);
+        printTrace(m.label, traced);
+        await Promise.all(traced.map((p) => p.close()));
+      }
+    }
+  } finally {
+    await Promise.all(modes.flatMap((m) => m.proxies.map((p) => p.close())));
+  }
 }

@@ -1,0 +1,73 @@
+// Test equipment for the fleet benchmark: a loopback TCP proxy that makes a local API server look
+// remote. Each byte is held a fixed one-way delay in each direction (so a round trip costs the
+// RTT, the TLS handshake included: TLS passes through end to end), and optionally leaves at no more
+// than a bandwidth cap, as on a link between regions. Order is kept per direction. It can also
+// note when each connection opened and each chunk passed either way (timestamps of requests
+// per context), to see whether the plugin serializes anything.
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** Forwards from -> to, each chunk arriving `delayMs` after it left and no faster than `bytesPerMs`. */
+function delayed(from, to, delayMs, bytesPerMs, onChunk) {
+  const queue = [];
+  let timer;
+  let linkFree = 0;
+  const pump = () => {
+    timer = undefined;
+    const now = performance.now();
+    while (queue.length && queue[0].due <= now + 0.5) {
+      const { chunk } = queue.shift();
+      if (chunk === null) to.end();
+      else to.write(chunk);
+    }
+    if (queue.length) timer = setTimeout(pump, queue[0].due - now);
+  };
+  const push = (chunk) => {
+    const now = performance.now();
+    const start = Math.max(now, linkFree);
+    linkFree = start + (bytesPerMs && chunk ? chunk.length / bytesPerMs : 0);
+    queue.push({ due: linkFree + delayMs, chunk });
+    if (!timer) timer = setTimeout(pump, Math.max(0, queue[0].due - now));
+  };
+  from.on('data', (c) => {
+    onChunk?.(c.length);
+    push(c);
+  });
+  from.on('end', () => push(null));
+}
+
+/**
+ * Listens on 127.0.0.1 (a port of its own) and forwards to `target` (host:port) with `rttMs/2` each
+ * way. `mbit` caps each direction's bandwidth (0: none). Returns the port, the log, close().
+ */
+export async function startLatencyProxy(target, { rttMs, mbit = 0, log = false }) {
+  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  const oneWay = rttMs / 2;
+  const bytesPerMs = mbit ? (mbit * 1e6) / 8 / 1000 : 0;
+  const events = [];
+  const sockets = new Set();
+  let conn = 0;
+  const server = net.createServer((client) => {
+    const id = conn++;
+    if (log) events.push({ t: performance.now(), conn: id, what: 'open' });
+    const upstream = net.connect(port, host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.setNoDelay(true);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => (client.destroy(), upstream.destroy()));
+    }
+    delayed(client, upstream, oneWay, bytesPerMs, log ? (n) => events.push({ t: performance.now(), conn: id, what: `up ${n}` }) : undefined);
+    delayed(upstream, client, oneWay, bytesPerMs, log ? (n) => events.push({ t: performance.now(), conn: id, what: `down ${n}` }) : undefined);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: server.address().port,
+    events,
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
