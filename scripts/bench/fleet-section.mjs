@@ -1,4 +1,5 @@
-// `npm run bench -- fleet [--clusters N] [--runs R] [--rtt 40,150] [--mbit M] [--sandboxes d1,d2,d3] [--trace]`:
+// `npm run bench -- fleet [--clusters N] [--runs R] [--rtt 40,150] [--mbit M] [--sandboxes d1,d2,d3] [--trace]
+// [--plugin BUNDLE]`:
 // `status -A --all-contexts` over three contexts against the slowest single context (goal: at
 // most 1.3x, not the sum), in two kinds of mode measured in the same interleaved rounds:
 // - local: the three contexts point straight at the one sandbox API server ($SANDBOX_DIR), so the
@@ -8,6 +9,9 @@
 //   remote cluster would; with --sandboxes, context i talks to the API server of sandbox i (else all
 //   to $SANDBOX_DIR's). The single-context runs go through the same proxies, so like is compared
 //   with like.
+// rtt<ms> replay (--servers live,replay; default both): the same proxies in front of replays of the
+// API servers' recorded answers, so no API server CPU is on this machine's cores, as for remote
+// clusters; the first round is not counted (it records).
 // --trace: one more --all-contexts run per rtt mode, printing when each context's connections
 // opened and its requests left (ms from the first), to see whether anything is serialized.
 // Needs the sandbox(es) up (control plane only is best); creates N clusters in each if fewer exist.
@@ -17,10 +21,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { median, repo } from './common.mjs';
-import { startLatencyProxy } from './latency-proxy.mjs';
+import { startLatencyProxy, startReplayServer } from './latency-proxy.mjs';
 import { synthObjects, namespacesOf } from './synth.mjs';
 
-const plugin = join(repo, 'dist/kubectl-pgo');
+let plugin = join(repo, 'dist/kubectl-pgo');
 const CONTEXTS = ['eu', 'us', 'ap'];
 
 const option = (args, name) => {
@@ -114,7 +118,8 @@ function printTrace(label, proxies) {
 }
 
 export async function run(args) {
-  if (!existsSync(plugin)) throw new Error('build first: npm run build');
+  plugin = option(args, '--plugin') ?? plugin;
+  if (!existsSync(plugin)) throw new Error(`build first: npm run build (${plugin})`);
   const local = envOf(process.env.SANDBOX_DIR ?? join(repo, '.sandbox'));
   const remote = (option(args, '--sandboxes')?.split(',') ?? [local.SANDBOX_DIR]).map(envOf);
   const clusters = flag(args, '--clusters', 50);
@@ -125,17 +130,25 @@ export async function run(args) {
   const serverOf = (i) => remote[i % remote.length];
 
   const modes = [{ label: 'local', kubeconfig: fleetKubeconfig(CONTEXTS.map(() => local.KUBECONFIG), []), proxies: [] }];
+  const kinds = (option(args, '--servers') ?? 'live,replay').split(',');
+  const replays = kinds.includes('replay') ? await Promise.all(CONTEXTS.map((_, i) => startReplayServer(serverOf(i).APISERVER_URL, join(repo, 'test/fixtures/kube/tls')))) : [];
   for (const rtt of rtts) {
-    const proxies = await Promise.all(CONTEXTS.map((_, i) => startLatencyProxy(`127.0.0.1:${serverOf(i).APISERVER_PORT}`, { rttMs: rtt, mbit })));
-    modes.push({
-      label: `rtt${rtt}`,
-      rtt,
-      proxies,
-      kubeconfig: fleetKubeconfig(CONTEXTS.map((_, i) => serverOf(i).KUBECONFIG), proxies.map((p) => `https://127.0.0.1:${p.port}`)),
-    });
+    for (const kind of kinds) {
+      const port = (i) => (kind === 'replay' ? replays[i].port : serverOf(i).APISERVER_PORT);
+      const proxies = await Promise.all(CONTEXTS.map((_, i) => startLatencyProxy(`127.0.0.1:${port(i)}`, { rttMs: rtt, mbit })));
+      modes.push({
+        label: `rtt${rtt}${kind === 'replay' ? ' replay' : ''}`,
+        rtt,
+        port,
+        proxies,
+        kubeconfig: fleetKubeconfig(CONTEXTS.map((_, i) => serverOf(i).KUBECONFIG), proxies.map((p) => `https://127.0.0.1:${p.port}`)),
+      });
+    }
   }
   const got = Object.fromEntries(modes.map((m) => [m.label, { single: CONTEXTS.map(() => []), fleet: [] }]));
   try {
+    // One round not counted: the replay servers record their answers, caches warm up.
+    for (const m of modes) await measure(m.kubeconfig, m.label);
     for (let i = 0; i < runs; i++) {
       // Interleaved, so a slow moment of the shared machine hits every variant alike.
       for (const m of modes) {
@@ -149,7 +162,8 @@ export async function run(args) {
       `${[...counts].join('/')} clusters per API server, ${CONTEXTS.length} contexts, medians of ${runs} interleaved runs:\n` +
         `  local: all three contexts straight at one sandbox API server on this machine (the CPU floor, not a fleet)\n` +
         (rtts.length
-          ? `  rtt<ms>: each context through a proxy of its own adding rtt/2 each way${mbit ? `, ${mbit} Mbit/s each way` : ''}, to ${servers === 1 ? 'the one API server (all three share it)' : `${servers} separate API servers (sandboxes ${remote.map((e) => e.SANDBOX_DIR).join(', ')})`}\n`
+          ? `  rtt<ms>: each context through a proxy of its own adding rtt/2 each way${mbit ? `, ${mbit} Mbit/s each way` : ''}, to ${servers === 1 ? 'the one API server (all three share it)' : `${servers} separate API servers (sandboxes ${remote.map((e) => e.SANDBOX_DIR).join(', ')})`}\n` +
+            (replays.length ? `  rtt<ms> replay: the same, each proxy in front of a replay of its API server's recorded answers (no API server CPU on this machine's cores, as for remote clusters)\n` : '')
           : ''),
     );
     process.stdout.write(`  mode     ${CONTEXTS.map((c) => c.padStart(7)).join(' ')}  slowest  all three  ratio (goal <= 1.3x; sum)\n`);
@@ -163,13 +177,13 @@ export async function run(args) {
     }
     if (args.includes('--trace')) {
       for (const m of modes.filter((x) => x.proxies.length)) {
-        const traced = await Promise.all(m.proxies.map((_, i) => startLatencyProxy(`127.0.0.1:${serverOf(i).APISERVER_PORT}`, { rttMs: m.rtt, mbit, log: true })));
+        const traced = await Promise.all(m.proxies.map((_, i) => startLatencyProxy(`127.0.0.1:${m.port(i)}`, { rttMs: m.rtt, mbit, log: true })));
         await timed(['--kubeconfig', fleetKubeconfig(CONTEXTS.map((_, i) => serverOf(i).KUBECONFIG), traced.map((p) => `https://127.0.0.1:${p.port}`)), 'status', '-A', '--all-contexts', '-o', 'json']);
         printTrace(m.label, traced);
         await Promise.all(traced.map((p) => p.close()));
       }
     }
   } finally {
-    await Promise.all(modes.flatMap((m) => m.proxies.map((p) => p.close())));
+    await Promise.all([...modes.flatMap((m) => m.proxies), ...replays].map((p) => p.close()));
   }
 }

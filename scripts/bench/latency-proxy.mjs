@@ -71,3 +71,50 @@ export async function startLatencyProxy(target, { rttMs, mbit = 0, log = false }
       }),
   };
 }
+
+/**
+ * An HTTPS endpoint that answers each (method, path and query) from a recording of `upstream`:
+ * the first request of each is passed to the API server and its answer kept, every later one is
+ * served from memory. Behind a latency proxy it stands for a remote cluster whose API server's CPU
+ * is not on this machine's cores (a real fleet's case), which a local API server cannot show.
+ */
+export async function startReplayServer(upstreamUrl, tlsDir) {
+  const https = await import('node:https');
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const upstream = new URL(upstreamUrl);
+  const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+  const kept = new Map();
+  const record = (req) =>
+    new Promise((resolve, reject) => {
+      const up = https.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host }, agent }, (ur) => {
+        const chunks = [];
+        ur.on('data', (c) => chunks.push(c));
+        ur.on('end', () => {
+          const headers = { ...ur.headers };
+          delete headers['transfer-encoding'];
+          const body = Buffer.concat(chunks);
+          resolve({ status: ur.statusCode, headers: { ...headers, 'content-length': body.length }, body });
+        });
+      });
+      up.on('error', reject);
+      up.end();
+    });
+  const server = https.createServer({ key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.crt')) }, (req, res) => {
+    const key = `${req.method} ${req.url}`;
+    if (!kept.has(key)) kept.set(key, record(req));
+    kept.get(key).then(
+      (r) => (res.writeHead(r.status, r.headers), res.end(r.body)),
+      () => res.destroy(),
+    );
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: server.address().port,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
