@@ -12,9 +12,8 @@ export function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** The variables of $SANDBOX_DIR/env (default .sandbox/env). */
-export function sandboxEnv() {
-  const dir = process.env.SANDBOX_DIR ?? join(repo, '.sandbox');
+/** The variables of DIR/env (default $SANDBOX_DIR, else .sandbox). */
+export function sandboxEnv(dir = process.env.SANDBOX_DIR ?? join(repo, '.sandbox')) {
   const file = join(dir, 'env');
   if (!existsSync(file)) throw new Error(`the sandbox is not up (${file}): SANDBOX_DIR=${dir} npm run sandbox -- up`);
   const env = {};

@@ -1,5 +1,5 @@
 // `npm run bench -- fleet [--clusters N] [--runs R] [--rtt 40,150] [--mbit M] [--sandboxes d1,d2,d3] [--trace]
-// [--plugin BUNDLE]`:
+// [--plugin BUNDLE[,BUNDLE2]]`:
 // `status -A --all-contexts` over three contexts against the slowest single context (goal: at
 // most 1.3x, not the sum), in two kinds of mode measured in the same interleaved rounds:
 // - local: the three contexts point straight at the one sandbox API server ($SANDBOX_DIR), so the
@@ -20,11 +20,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
-import { median, repo } from './common.mjs';
+import { median, repo, sandboxEnv } from './common.mjs';
 import { startLatencyProxy, startReplayServer } from './latency-proxy.mjs';
 import { synthObjects, namespacesOf } from './synth.mjs';
 
-let plugin = join(repo, 'dist/kubectl-pgo');
+const BUNDLE = join(repo, 'dist/kubectl-pgo');
 const CONTEXTS = ['eu', 'us', 'ap'];
 
 const option = (args, name) => {
@@ -33,16 +33,7 @@ const option = (args, name) => {
 };
 const flag = (args, name, dflt) => Number(option(args, name) ?? dflt);
 
-function envOf(dir) {
-  const file = join(dir, 'env');
-  if (!existsSync(file)) throw new Error(`the sandbox is not up (${file}): SANDBOX_DIR=${dir} npm run sandbox -- up`);
-  const env = { SANDBOX_DIR: dir };
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, '');
-  }
-  return env;
-}
+const envOf = (dir) => ({ SANDBOX_DIR: dir, ...sandboxEnv(dir) });
 
 /** One kubeconfig with a context per name; context i reaches servers[i] as the admin of admins[i]. */
 function fleetKubeconfig(admins, servers) {
@@ -73,7 +64,7 @@ function ensureClusters(env, n) {
 }
 
 /** Wall time of one plugin run; asynchronous, so the proxies in this process keep forwarding. */
-function timed(args) {
+function timed(plugin, args) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, [plugin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -84,14 +75,14 @@ function timed(args) {
   });
 }
 
-async function measure(kubeconfig, label) {
+async function measure(plugin, kubeconfig, label) {
   const single = [];
   for (const c of CONTEXTS) {
-    const r = await timed(['--kubeconfig', kubeconfig, '--context', c, 'status', '-A', '-o', 'json']);
+    const r = await timed(plugin, ['--kubeconfig', kubeconfig, '--context', c, 'status', '-A', '-o', 'json']);
     if (r.code === 1) throw new Error(`${label}: status --context ${c} failed: ${r.err.split('\n')[0]}`);
     single.push(r.ms);
   }
-  const f = await timed(['--kubeconfig', kubeconfig, 'status', '-A', '--all-contexts', '-o', 'json']);
+  const f = await timed(plugin, ['--kubeconfig', kubeconfig, 'status', '-A', '--all-contexts', '-o', 'json']);
   if (f.code === 1) throw new Error(`${label}: status --all-contexts failed: ${f.err.split('\n')[0]}`);
   return { single, fleet: f.ms };
 }
@@ -118,8 +109,9 @@ function printTrace(label, proxies) {
 }
 
 export async function run(args) {
-  plugin = option(args, '--plugin') ?? plugin;
-  if (!existsSync(plugin)) throw new Error(`build first: npm run build (${plugin})`);
+  // Several bundles (--plugin a,b): every mode for each, in the same interleaved rounds.
+  const plugins = option(args, '--plugin')?.split(',') ?? [BUNDLE];
+  for (const p of plugins) if (!existsSync(p)) throw new Error(`build first: npm run build (${p})`);
   const local = envOf(process.env.SANDBOX_DIR ?? join(repo, '.sandbox'));
   const remote = (option(args, '--sandboxes')?.split(',') ?? [local.SANDBOX_DIR]).map(envOf);
   const clusters = flag(args, '--clusters', 50);
@@ -145,14 +137,15 @@ export async function run(args) {
       });
     }
   }
+  if (plugins.length > 1) modes.splice(0, modes.length, ...plugins.flatMap((plugin, n) => modes.map((m) => ({ ...m, plugin, label: `${m.label} #${n + 1}` }))));
   const got = Object.fromEntries(modes.map((m) => [m.label, { single: CONTEXTS.map(() => []), fleet: [] }]));
   try {
     // One round not counted: the replay servers record their answers, caches warm up.
-    for (const m of modes) await measure(m.kubeconfig, m.label);
+    for (const m of modes) await measure(m.plugin ?? plugins[0], m.kubeconfig, m.label);
     for (let i = 0; i < runs; i++) {
       // Interleaved, so a slow moment of the shared machine hits every variant alike.
       for (const m of modes) {
-        const r = await measure(m.kubeconfig, m.label);
+        const r = await measure(m.plugin ?? plugins[0], m.kubeconfig, m.label);
         r.single.forEach((ms, j) => got[m.label].single[j].push(ms));
         got[m.label].fleet.push(r.fleet);
       }
@@ -166,19 +159,20 @@ export async function run(args) {
             (replays.length ? `  rtt<ms> replay: the same, each proxy in front of a replay of its API server's recorded answers (no API server CPU on this machine's cores, as for remote clusters)\n` : '')
           : ''),
     );
-    process.stdout.write(`  mode     ${CONTEXTS.map((c) => c.padStart(7)).join(' ')}  slowest  all three  ratio (goal <= 1.3x; sum)\n`);
+    if (plugins.length > 1) process.stdout.write(plugins.map((p, n) => `  #${n + 1}: ${p}\n`).join(''));
+    process.stdout.write(`  mode              ${CONTEXTS.map((c) => c.padStart(7)).join(' ')}  slowest  all three  ratio (goal <= 1.3x; sum)\n`);
     for (const m of modes) {
       const medians = got[m.label].single.map(median);
       const slowest = Math.max(...medians);
       const sum = medians.reduce((a, b) => a + b, 0);
       const f = median(got[m.label].fleet);
       const ms = (x) => `${Math.round(x)} ms`.padStart(7);
-      process.stdout.write(`  ${m.label.padEnd(7)} ${medians.map(ms).join(' ')}  ${ms(slowest)}  ${ms(f).padStart(9)}  ${(f / slowest).toFixed(2)}x (sum ${(sum / slowest).toFixed(2)}x)\n`);
+      process.stdout.write(`  ${m.label.padEnd(16)} ${medians.map(ms).join(' ')}  ${ms(slowest)}  ${ms(f).padStart(9)}  ${(f / slowest).toFixed(2)}x (sum ${(sum / slowest).toFixed(2)}x)\n`);
     }
     if (args.includes('--trace')) {
-      for (const m of modes.filter((x) => x.proxies.length)) {
+      for (const m of modes.filter((x) => x.proxies.length && (x.plugin ?? plugins[0]) === plugins[0])) {
         const traced = await Promise.all(m.proxies.map((_, i) => startLatencyProxy(`127.0.0.1:${m.port(i)}`, { rttMs: m.rtt, mbit, log: true })));
-        await timed(['--kubeconfig', fleetKubeconfig(CONTEXTS.map((_, i) => serverOf(i).KUBECONFIG), traced.map((p) => `https://127.0.0.1:${p.port}`)), 'status', '-A', '--all-contexts', '-o', 'json']);
+        await timed(plugins[0], ['--kubeconfig', fleetKubeconfig(CONTEXTS.map((_, i) => serverOf(i).KUBECONFIG), traced.map((p) => `https://127.0.0.1:${p.port}`)), 'status', '-A', '--all-contexts', '-o', 'json']);
         printTrace(m.label, traced);
         await Promise.all(traced.map((p) => p.close()));
       }
