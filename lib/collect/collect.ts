@@ -45,8 +45,10 @@ interface ListSpec {
 export async function collect(client: ApiClient, asked: Scope, options: CollectOptions = {}): Promise<Snapshot> {
   // An empty namespace means no namespace was given and none applies: every namespace (as for --from).
   const scope: Scope = { ...asked, allNamespaces: asked.allNamespaces || !asked.namespace };
-  // Every LIST starts with discovery (the PostgresClusters' at the likely version, see
-  // clustersAtPreferred), so a remote cluster costs one round trip (and the CRD's transfer) less.
+  // Only the PostgresCluster LIST needs discovery's answer: every other LIST starts with it, so a
+  // remote cluster costs one round trip (and the CRD's transfer) less before the objects arrive.
+  // The PostgresClusters are not listed at a guessed version: where PGO v6 prefers v1, a guess at
+  // v1beta1 would list every cluster twice and make a fault read on one LIST land on the other.
   const pgoP = options.discovery ? Promise.resolve(options.discovery) : discoverPgo(client);
   const nsPath = scope.allNamespaces ? '' : `/namespaces/${encodeURIComponent(scope.namespace)}`;
   const clusterSelector = scope.cluster ? `${LABEL.cluster}=${scope.cluster}` : LABEL.cluster;
@@ -80,7 +82,7 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
 
   const clustersP = options.kept?.postgresClusters
     ? Promise.resolve(options.kept.postgresClusters)
-    : clustersAtPreferred(client, scope, nsPath, pgoP, options.discovery ? undefined : LIKELY_VERSION, options.onListed);
+    : pgoP.then((pgo) => fetchClusters(client, scope, `/apis/${PGO_GROUP}/${pgo.apiVersions[0]}`, nsPath, options.onListed));
   const keys = Object.keys(specs) as ObjectKey[];
   const listsP = Promise.all(keys.map((k) => listOrGap(specs[k], k)));
   const operatorP = Promise.all([
@@ -124,36 +126,6 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     gaps,
     ...(operatorLog ? { operatorLog } : {}),
   });
-}
-
-/** The version PGO v5 serves PostgresClusters at (its only one). */
-const LIKELY_VERSION = 'v1beta1';
-
-/**
- * The PostgresClusters at the version discovery prefers. Listed at `likely` at the same time as
- * discovery, not after it: on a remote cluster that is a round trip and the CRD's transfer less,
- * and in a fleet the list does not queue behind the other contexts' decoding. Listed again only
- * when discovery prefers another version (one request more, then); its failure counts only when
- * that version was the right one.
- */
-async function clustersAtPreferred(
-  client: ApiClient,
-  scope: Scope,
-  nsPath: string,
-  pgoP: Promise<PgoDiscovery>,
-  likely: string | undefined,
-  onListed: CollectOptions['onListed'],
-): Promise<KObject[]> {
-  let listedAt: string | undefined;
-  const early = likely === undefined ? undefined : fetchClusters(client, scope, `/apis/${PGO_GROUP}/${likely}`, nsPath, (_, rv) => (listedAt = rv));
-  // Settled before anything is thrown, so no request is left running behind an error.
-  const [pgoR, earlyR] = await Promise.allSettled([pgoP, early]);
-  if (pgoR.status === 'rejected') throw pgoR.reason;
-  const preferred = pgoR.value.apiVersions[0];
-  if (early === undefined || preferred !== likely) return fetchClusters(client, scope, `/apis/${PGO_GROUP}/${preferred}`, nsPath, onListed);
-  if (earlyR.status === 'rejected') throw earlyR.reason;
-  if (listedAt !== undefined) onListed?.('postgresClusters', listedAt);
-  return earlyR.value ?? [];
 }
 
 async function fetchClusters(client: ApiClient, scope: Scope, prefix: string, nsPath: string, onListed: CollectOptions['onListed']): Promise<KObject[]> {

@@ -32,32 +32,33 @@ const scope = { allNamespaces: false, namespace: 'db' };
 const pgcLists = (api: FakeApi) => api.paths.filter((p) => p.endsWith('/postgresclusters'));
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
-test('the PostgresCluster LIST leaves with discovery, not after its answer, and is not repeated', async () => {
+const otherLists = (api: FakeApi) => api.paths.filter((p) => !DISCOVERY.test(p) && !p.includes('/postgresclusters'));
+
+test('every LIST but the PostgresClusters leaves with discovery, not after its answer', async () => {
   const api = new HeldDiscovery(['v1beta1']);
   const s = collect(api, scope);
   await tick();
-  assert.equal(pgcLists(api), ['/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/db/postgresclusters']);
+  assert.ok(otherLists(api).some((p) => p.endsWith('/statefulsets')), otherLists(api).join('\n'));
+  assert.ok(otherLists(api).some((p) => p.endsWith('/pods')));
+  assert.equal(pgcLists(api), [], 'the PostgresClusters wait for the version discovery names');
   api.release();
   const snap = await s;
   assert.equal(snap.objects.postgresClusters.map((o) => o.metadata.name), ['hippo']);
-  assert.is(pgcLists(api).length, 1);
+  assert.equal(pgcLists(api), ['/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/db/postgresclusters']);
 });
 
-test('discovery preferring another version: listed again at it (one request more), the early 404 ignored', async () => {
-  const api = new HeldDiscovery(['v1']);
+test('discovery preferring v1 (PGO v6): one LIST, at v1', async () => {
+  const api = new HeldDiscovery(['v1', 'v1beta1']);
   const s = collect(api, scope);
   await tick();
   api.release();
   const snap = await s;
-  assert.equal(snap.pgo.apiVersions, ['v1']);
+  assert.equal(snap.pgo.apiVersions[0], 'v1');
   assert.equal(snap.objects.postgresClusters.map((o) => o.metadata.name), ['hippo']);
-  assert.equal(pgcLists(api), [
-    '/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/db/postgresclusters',
-    '/apis/postgres-operator.crunchydata.com/v1/namespaces/db/postgresclusters',
-  ]);
+  assert.equal(pgcLists(api), ['/apis/postgres-operator.crunchydata.com/v1/namespaces/db/postgresclusters']);
 });
 
-test("PGO not installed: discovery's error, not the early list's 404", async () => {
+test("PGO not installed: discovery's error, after every LIST started has settled", async () => {
   const api = new HeldDiscovery([]);
   const s = collect(api, scope).catch((e) => e);
   await tick();
