@@ -242,7 +242,7 @@ export class HttpApiClient implements ApiClient {
       if (body !== undefined) (options.headers as Record<string, string | number>)['Content-Length'] = Buffer.byteLength(body);
       const req = this.transport(url).request(url, options, (res) => {
         const status = res.statusCode ?? 0;
-        const list = isList && status >= 200 && status < 300 ? new ListDecoder(undefined, { dropManagedFieldsV1: true }) : undefined;
+        const list = isList && status >= 200 && status < 300 ? new ListDecoder({ dropManagedFieldsV1: true }) : undefined;
         let text = '';
         if (list) {
           res.on('data', (c: Buffer) => {

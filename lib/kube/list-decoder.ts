@@ -76,11 +76,7 @@ export class ListDecoder {
   /** Stream offsets [from, to) of fieldsV1 values of the item being read. */
   private cuts: number[] = [];
 
-  /** `onItem` may change an item before it is kept (e.g. drop what nobody reads). */
-  constructor(
-    private readonly onItem?: (item: Record<string, unknown>) => void,
-    options: ListDecoderOptions = {},
-  ) {
+  constructor(options: ListDecoderOptions = {}) {
     this.prune = options.dropManagedFieldsV1 === true;
   }
 
@@ -274,7 +270,6 @@ export class ListDecoder {
     }
     const item = JSON.parse(text) as Record<string, unknown>;
     if (this.prune) dropManagedFieldsV1(item);
-    this.onItem?.(item);
     this.items.push(item);
   }
 

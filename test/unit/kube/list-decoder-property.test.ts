@@ -62,7 +62,7 @@ function bodyOf(l: { head: Record<string, unknown>; items: unknown[]; indent: nu
 }
 
 function decode(bytes: Buffer, cuts: number[], prune: boolean): string {
-  const d = new ListDecoder(undefined, { dropManagedFieldsV1: prune });
+  const d = new ListDecoder({ dropManagedFieldsV1: prune });
   let at = 0;
   for (const c of [...cuts.filter((c) => c <= bytes.length).sort((a, b) => a - b), bytes.length]) {
     d.push(bytes.subarray(at, c));
