@@ -1,6 +1,7 @@
 // The one door to the Kubernetes API (owner: kube helper). Everything else in lib/ talks to this
 // interface, never to @kubernetes/client-node directly, so that the client can be swapped in one file.
 import type { KObject } from '../model/types.ts';
+import type { Projection } from './projection.ts';
 
 export type PatchType = 'merge' | 'json' | 'apply';
 
@@ -21,6 +22,17 @@ export interface ListResult {
   resourceVersion: string;
 }
 
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+}
+
+export interface ListOptions {
+  /** What of each item to keep (default: all but managedFields' fieldsV1, which nothing reads). */
+  projection?: Projection;
+}
+
 export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: KObject };
 
 export interface ApiClient {
@@ -31,7 +43,7 @@ export interface ApiClient {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   request<T = any>(opts: RequestOptions): Promise<T>;
   /** LIST with limit/continue pagination until done. Throws ApiError (see errors.ts). */
-  list(path: string, query?: { labelSelector?: string; fieldSelector?: string; limit?: number }): Promise<ListResult>;
+  list(path: string, query?: ListQuery, options?: ListOptions): Promise<ListResult>;
   /** Streams watch events until the signal aborts or the server ends the watch. */
   watch(path: string, query: Record<string, string | undefined>, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void>;
   /** Requests sent so far by this client (for benchmarks and tests). */

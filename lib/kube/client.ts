@@ -4,9 +4,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KObject } from '../model/types.ts';
-import type { ApiClient, ListResult, RequestOptions, WatchEvent } from './api.ts';
+import type { ApiClient, ListOptions, ListQuery, ListResult, RequestOptions, WatchEvent } from './api.ts';
 import { ApiError, NetworkError, apiErrorFrom, networkErrorFrom, timeoutError } from './errors.ts';
 import { ListDecoder } from './list-decoder.ts';
+import { WITHOUT_FIELDS_V1, type Projection } from './projection.ts';
 
 export const DEFAULT_PAGE_SIZE = 5000;
 
@@ -94,7 +95,7 @@ export class HttpApiClient implements ApiClient {
     }
   }
 
-  async list(path: string, query: { labelSelector?: string; fieldSelector?: string; limit?: number } = {}): Promise<ListResult> {
+  async list(path: string, query: ListQuery = {}, options: ListOptions = {}): Promise<ListResult> {
     const limit = query.limit ?? this.opts.pageSize;
     let restarted = false;
     for (;;) {
@@ -103,7 +104,7 @@ export class HttpApiClient implements ApiClient {
       let cont: string | undefined;
       try {
         do {
-          const page = await this.listPage(path, { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, continue: cont });
+          const page = await this.listPage(path, { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, continue: cont }, options.projection ?? WITHOUT_FIELDS_V1);
           // Items of a LIST carry no kind/apiVersion; fill them in so objects look the same as in `kubectl get -o yaml`.
           const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
           for (const item of page.items ?? []) {
@@ -204,8 +205,8 @@ export class HttpApiClient implements ApiClient {
   }
 
   /** One page of a LIST, its items parsed one by one while the body arrives (lib/kube/list-decoder.ts). */
-  private async listPage(path: string, query: RequestOptions['query']): Promise<Page> {
-    const res = await this.exchange('GET', path, query, undefined, 'application/json', true);
+  private async listPage(path: string, query: RequestOptions['query'], projection: Projection): Promise<Page> {
+    const res = await this.exchange('GET', path, query, undefined, 'application/json', projection);
     if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res.status, res.body);
     try {
       return (res.list?.end() ?? {}) as Page;
@@ -215,11 +216,11 @@ export class HttpApiClient implements ApiClient {
   }
 
   /** One request with the bounded 429 retry and one credential refresh after a 401. */
-  private async exchange(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, isList = false): Promise<Raw> {
+  private async exchange(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, list?: Projection): Promise<Raw> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       const creds = await this.opts.credentials(false);
-      const res = await this.send(method, path, query, body, contentType, creds, isList);
+      const res = await this.send(method, path, query, body, contentType, creds, list);
       const retryAfter = parseRetryAfter(res.headers['retry-after']);
       if ((res.status === 429 || (res.status >= 500 && retryAfter !== undefined)) && attempt < this.opts.maxRetries) {
         await sleep(Math.min(retryAfter ?? 1000, this.opts.maxRetryDelayMs));
@@ -234,7 +235,8 @@ export class HttpApiClient implements ApiClient {
     }
   }
 
-  private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials, isList = false): Promise<Raw> {
+  /** list: the response is a LIST, decoded as it arrives with this projection. */
+  private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials, list?: Projection): Promise<Raw> {
     const url = this.url(path, query);
     this.sent++;
     return new Promise<Raw>((resolve, reject) => {
@@ -242,12 +244,12 @@ export class HttpApiClient implements ApiClient {
       if (body !== undefined) (options.headers as Record<string, string | number>)['Content-Length'] = Buffer.byteLength(body);
       const req = this.transport(url).request(url, options, (res) => {
         const status = res.statusCode ?? 0;
-        const list = isList && status >= 200 && status < 300 ? new ListDecoder({ dropManagedFieldsV1: true }) : undefined;
+        const decoder = list && status >= 200 && status < 300 ? new ListDecoder({ projection: list }) : undefined;
         let text = '';
-        if (list) {
+        if (decoder) {
           res.on('data', (c: Buffer) => {
             try {
-              list.push(c);
+              decoder.push(c);
             } catch {
               req.destroy(new ApiError(`error: the server returned a response that is not JSON for ${method} ${path}`, status, 'InternalError'));
             }
@@ -258,7 +260,7 @@ export class HttpApiClient implements ApiClient {
         }
         res.on('end', () => {
           clearTimeout(timer);
-          resolve({ status, headers: res.headers, body: text, list });
+          resolve({ status, headers: res.headers, body: text, list: decoder });
         });
         res.on('error', (e) => {
           clearTimeout(timer);

@@ -7,10 +7,13 @@
 // finding where each item ends. The scan below only tracks what that needs (the nesting depth,
 // strings and their escapes) in one tight loop of locals. An item cut by chunk boundaries (most
 // are: the apiserver's chunks are ~2 KiB) is copied once into one reused buffer, not joined again
-// at each chunk, and no chunk is held (a chunk can pin the socket's whole 64 KiB read buffer). With dropManagedFieldsV1,
-// the value of metadata.managedFields[].fieldsV1 (a third of the bytes, thousands of tiny
-// objects) is replaced by 0 in the text given to JSON.parse, and the key deleted after: the
-// object is the same as parsing it all and deleting fieldsV1, without parsing what is thrown away.
+// at each chunk, and no chunk is held (a chunk can pin the socket's whole 64 KiB read buffer).
+// With a projection (projection.ts), each object or array value of a key it drops (managedFields'
+// fieldsV1: a third of every object's bytes, thousands of tiny objects; most of a pod's spec) is
+// replaced by 0 in the text given to JSON.parse, and project() runs after: the item is the same as
+// parsing it all and projecting, without parsing what is thrown away.
+
+import { compileProjection, DROP, project, type CompiledProjection, type Decision, type Projection } from './projection.ts';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -24,26 +27,14 @@ const HEAD = 0;
 const ITEMS = 1;
 const TAIL = 2;
 
-/** Key names matched as raw bytes (a key written with escapes is left to the hook after parsing). */
-const METADATA = Buffer.from('metadata');
-const MANAGED_FIELDS = Buffer.from('managedFields');
-const FIELDS_V1 = Buffer.from('fieldsV1');
-
-/** managedFields[].fieldsV1 is most of an object's bytes and nothing here reads it; the entries (manager, time, ...) stay. */
-export function dropManagedFieldsV1(item: Record<string, unknown>): void {
-  const mf = (item.metadata as { managedFields?: unknown } | undefined)?.managedFields;
-  if (!Array.isArray(mf)) return;
-  for (const f of mf) if (f && typeof f === 'object' && 'fieldsV1' in f) delete (f as { fieldsV1?: unknown }).fieldsV1;
-}
-
 export interface ListDecoderOptions {
-  /** As dropManagedFieldsV1 on each item, and fieldsV1's value is not parsed at all. */
-  dropManagedFieldsV1?: boolean;
+  /** Each item as project(item, projection), and what it drops not parsed at all. */
+  projection?: Projection;
 }
 
 export class ListDecoder {
   readonly items: unknown[] = [];
-  private readonly prune: boolean;
+  private readonly root: CompiledProjection | null;
   private state = HEAD;
   /** The bytes before the items array (and through its '['), then those after it (from its ']'). */
   private head: Buffer[] = [];
@@ -67,17 +58,19 @@ export class ListDecoder {
   private itemStart = 0;
   /** Stream offset of the opening quote of the string being read. */
   private stringStart = 0;
-  // Where in metadata.managedFields[].fieldsV1 the scan is: 1 in metadata, 2 in managedFields,
-  // 3 in one of its entries (an object), 4 in the value of its fieldsV1.
-  private path = 0;
-  /** The last key that closed at a depth that matters: 1 metadata, 2 managedFields, 3 fieldsV1. */
-  private lastKey = 0;
+  // The projection as the scan goes: the rule of the object or array open at each depth (null:
+  // none), whether it is an array, and what the last key read at a ruled depth decided for its value.
+  private rules: Array<CompiledProjection | null> = [];
+  private arrays: boolean[] = [];
+  private pending: Decision = null;
+  /** Depth of the value being cut (0: none), and its stream offset. */
+  private cutDepth = 0;
   private cutStart = 0;
-  /** Stream offsets [from, to) of fieldsV1 values of the item being read. */
+  /** Stream offsets [from, to) of the values cut from the item being read. */
   private cuts: number[] = [];
 
   constructor(options: ListDecoderOptions = {}) {
-    this.prune = options.dropManagedFieldsV1 === true;
+    this.root = options.projection ? compileProjection(options.projection) : null;
   }
 
   push(chunk: Buffer): void {
@@ -144,8 +137,10 @@ export class ListDecoder {
         this.itemStart = this.offset + i;
         this.cuts.length = 0;
         this.depth = 1;
-        this.path = 0;
-        this.lastKey = 0;
+        this.rules[1] = this.root;
+        this.arrays[1] = false;
+        this.pending = null;
+        this.cutDepth = 0;
         i++;
       } else if (c === COMMA && this.between === 1) {
         this.between = 2;
@@ -169,8 +164,9 @@ export class ListDecoder {
   private scanItem(b: Buffer, i: number): number {
     const n = b.length;
     const base = this.offset;
-    const prune = this.prune;
-    let { depth, inString, path, lastKey } = this;
+    const ruled = this.root !== null;
+    const { rules, arrays } = this;
+    let { depth, inString, cutDepth } = this;
     i += inString && this.escaped ? 1 : 0; // always run: a `++` seen for the first time late would cost a deoptimisation
     scan: for (;;) {
       if (inString) {
@@ -183,7 +179,9 @@ export class ListDecoder {
         }
         if (i >= n) break;
         inString = false;
-        if (prune && depth <= 4 && path === depth - 1) lastKey = this.keyAt(b, base, i, depth);
+        // Every string closed in a ruled object decides: a value's decision is replaced by the
+        // next key's before anything opens, so only a key's reaches the '{' or '[' after its ':'.
+        if (ruled && cutDepth === 0 && rules[depth] !== null && !arrays[depth]) this.pending = this.decide(b, base, i, rules[depth]!);
         i++;
       }
       for (; i < n; i++) {
@@ -196,18 +194,24 @@ export class ListDecoder {
         }
         if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
           depth++;
-          if (prune && depth <= 5 && path === depth - 2) {
-            // Each level holds only under the one before it: metadata {, managedFields [, an entry {, fieldsV1's {.
-            if (depth === 2 ? c === OPEN_OBJECT && lastKey === 1 : depth === 3 ? c === OPEN_ARRAY && lastKey === 2 : depth === 4 ? c === OPEN_OBJECT : c === OPEN_OBJECT && lastKey === 3) {
-              path = depth - 1;
-              if (depth === 5) this.cutStart = base + i;
+          if (ruled && cutDepth === 0) {
+            const parent = rules[depth - 1];
+            let rule: CompiledProjection | null = null;
+            if (parent !== null) {
+              if (arrays[depth - 1]) rule = parent.each;
+              else if (this.pending === DROP) {
+                cutDepth = depth;
+                this.cutStart = base + i;
+              } else rule = this.pending;
             }
-            lastKey = 0;
+            rules[depth] = rule;
+            arrays[depth] = c === OPEN_ARRAY;
+            this.pending = null;
           }
         } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-          if (path > 0 && path === depth - 1) {
-            path--;
-            if (depth === 5) this.cuts.push(this.cutStart, base + i + 1);
+          if (cutDepth === depth) {
+            cutDepth = 0;
+            this.cuts.push(this.cutStart, base + i + 1);
           }
           if (--depth === 0) {
             i++;
@@ -220,21 +224,27 @@ export class ListDecoder {
     this.depth = depth;
     this.inString = inString;
     this.escaped = inString && i > n;
-    this.path = path;
-    this.lastKey = lastKey;
+    this.cutDepth = cutDepth;
     return i > n ? n : i;
   }
 
-  /** Which key (of those on the way to fieldsV1) the string closed at b[q] is, at this depth. */
-  private keyAt(b: Buffer, base: number, q: number, depth: number): number {
-    const want = depth === 1 ? METADATA : depth === 2 ? MANAGED_FIELDS : depth === 4 ? FIELDS_V1 : undefined;
+  /** What the rule says of the key (or value) string closed at b[q]; a key written with escapes is left to project(). */
+  private decide(b: Buffer, base: number, q: number, rule: CompiledProjection): Decision {
     const start = this.stringStart + 1 - base; // may be < 0: the key began in an earlier chunk
-    if (!want || q - start !== want.length) return 0;
     const bytes = start >= 0 ? b : Buffer.concat([this.acc.subarray(0, this.accLength), b.subarray(0, q)]);
-    const from = start >= 0 ? start : bytes.length - want.length;
-    // A loop, not Buffer#compare: a call into C++ costs more than comparing 8 or 13 bytes.
-    for (let k = 0; k < want.length; k++) if (bytes[from + k] !== want[k]) return 0;
-    return depth === 4 ? 3 : depth;
+    const from = start >= 0 ? start : bytes.length - (q - start);
+    const length = q - start;
+    const { names, decisions } = rule;
+    // A loop, not Buffer#compare: a call into C++ costs more than comparing a dozen bytes.
+    next: for (let k = 0; k < names.length; k++) {
+      const name = names[k];
+      if (name.length !== length) continue;
+      for (let j = 0; j < length; j++) if (bytes[from + j] !== name[j]) continue next;
+      return decisions[k];
+    }
+    if (rule.otherwise === null) return null;
+    for (let j = 0; j < length; j++) if (bytes[from + j] === BACKSLASH) return null;
+    return rule.otherwise;
   }
 
   /** Appends b[from, to) to the bytes of the item being read. */
@@ -268,9 +278,8 @@ export class ListDecoder {
       text = bytes.toString('utf8', at, cuts[0] + shift);
       for (let k = 0; k < cuts.length; k += 2) text += '0' + bytes.toString('utf8', cuts[k + 1] + shift, k + 2 < cuts.length ? cuts[k + 2] + shift : to);
     }
-    const item = JSON.parse(text) as Record<string, unknown>;
-    if (this.prune) dropManagedFieldsV1(item);
-    this.items.push(item);
+    const item = JSON.parse(text) as unknown;
+    this.items.push(this.root ? project(item, this.root) : item);
   }
 
   /** The response with its items; throws when the body ended inside the list. */

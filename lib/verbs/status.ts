@@ -104,7 +104,7 @@ export async function defaultDeps(): Promise<StatusDeps> {
     connect: async (flags) => (await import('../kube/connect.ts')).connect(flags),
     collect: async (client, scope, operatorLog, watch) => {
       // --watch collects again and again: discovery (API versions, CRD) is done only the first time.
-      const snap = await (await import('../collect/collect.ts')).collect(client, scope, { ...(discovery ? { discovery } : {}), operatorLog, ...watch });
+      const snap = await (await import('../collect/collect.ts')).collect(client, scope, { ...(discovery ? { discovery } : {}), operatorLog, ...watch, forStatus: true });
       discovery ??= { apiVersions: snap.pgo.apiVersions, crdVersion: snap.pgo.crdVersion };
       return snap;
     },

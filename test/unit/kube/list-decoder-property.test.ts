@@ -1,12 +1,14 @@
 // Property-based: for random LIST bodies (strings full of escapes, quotes, brackets and multi-byte
 // UTF-8; keys named like the ones the decoder looks for; compact and indented), cut into chunks
-// anywhere, the decoder gives exactly JSON.parse(body).items - and with dropManagedFieldsV1,
-// exactly that with managedFields[].fieldsV1 deleted (compared as JSON text, so key order counts).
+// anywhere, the decoder gives exactly JSON.parse(body).items - and with a projection (fieldsV1
+// dropped, status's own, or a random one), exactly project() of that (compared as JSON text, so
+// key order counts).
 // KPGO_FUZZ_RUNS (default 150) and KPGO_FUZZ_SEED (default fixed) reproduce or widen a run.
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dropManagedFieldsV1, ListDecoder } from '../../../lib/kube/list-decoder.ts';
+import { ListDecoder } from '../../../lib/kube/list-decoder.ts';
+import { compileProjection, project, STATUS_PROJECTIONS, WITHOUT_FIELDS_V1, type Projection } from '../../../lib/kube/projection.ts';
 
 const RUNS = Number(process.env.KPGO_FUZZ_RUNS ?? 150);
 const SEED = Number(process.env.KPGO_FUZZ_SEED ?? 20261201);
@@ -17,7 +19,8 @@ const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.constantFrom('metadata', 'managedFields', 'fieldsV1', 'items', ''),
 );
-const key = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('metadata', 'managedFields', 'fieldsV1', 'spec', 'manager', 'items', '0', '__proto__') }, text);
+const NAMES = ['metadata', 'managedFields', 'fieldsV1', 'spec', 'manager', 'items', '0', '__proto__', 'containers', 'name', 'image', 'replicas', 'template', 'nodeName'];
+const key = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...NAMES) }, text);
 const value = fc.letrec((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -61,8 +64,13 @@ function bodyOf(l: { head: Record<string, unknown>; items: unknown[]; indent: nu
   return Buffer.from(JSON.stringify(obj, null, l.indent));
 }
 
-function decode(bytes: Buffer, cuts: number[], prune: boolean): string {
-  const d = new ListDecoder({ dropManagedFieldsV1: prune });
+/** true: fieldsV1 dropped, as every LIST of the client. */
+type Rule = boolean | Projection;
+const projectionOf = (r: Rule): Projection | undefined => (r === true ? WITHOUT_FIELDS_V1 : r === false ? undefined : r);
+
+function decode(bytes: Buffer, cuts: number[], rule: Rule): string {
+  const projection = projectionOf(rule);
+  const d = new ListDecoder(projection ? { projection } : {});
   let at = 0;
   for (const c of [...cuts.filter((c) => c <= bytes.length).sort((a, b) => a - b), bytes.length]) {
     d.push(bytes.subarray(at, c));
@@ -71,11 +79,72 @@ function decode(bytes: Buffer, cuts: number[], prune: boolean): string {
   return JSON.stringify(d.end());
 }
 
-function expected(bytes: Buffer, prune: boolean): string {
+function expected(bytes: Buffer, rule: Rule): string {
   const whole = JSON.parse(bytes.toString('utf8')) as { items: Record<string, unknown>[] };
-  if (prune) for (const i of whole.items) if (i && typeof i === 'object' && !Array.isArray(i)) dropManagedFieldsV1(i);
+  const projection = projectionOf(rule);
+  if (projection) whole.items = whole.items.map((i) => project(i, compileProjection(projection)) as Record<string, unknown>);
   return JSON.stringify(whole);
 }
+
+/** Any projection over the names the lists use (and others), nested a few levels. */
+const projection: fc.Arbitrary<Projection> = fc.letrec<{ p: Projection }>((tie) => ({
+  p: fc.record(
+    {
+      only: fc.subarray([...NAMES, 'é', 'x']),
+      drop: fc.subarray(NAMES, { maxLength: 3 }),
+      fields: fc.dictionary(fc.constantFrom(...NAMES), tie('p'), { maxKeys: 3 }),
+      each: tie('p'),
+    },
+    { requiredKeys: [] },
+  ),
+})).p;
+
+test('random lists and random projections, cut at random places: exactly project(JSON.parse(item))', () => {
+  fc.assert(
+    fc.property(list, projection, fc.array(fc.nat(), { maxLength: 12 }), (l, p, cuts) => {
+      const bytes = bodyOf(l);
+      const at = cuts.map((c) => c % (bytes.length + 1));
+      assert.is(decode(bytes, at, p), expected(bytes, p));
+      for (const status of Object.values(STATUS_PROJECTIONS)) assert.is(decode(bytes, at, status), expected(bytes, status));
+    }),
+    { numRuns: RUNS * 2, seed: SEED },
+  );
+});
+
+test('random projections, one cut at every position', () => {
+  fc.assert(
+    fc.property(list, projection, (l, p) => {
+      const bytes = bodyOf(l);
+      const want = expected(bytes, p);
+      for (let cut = 0; cut <= bytes.length; cut++) assert.is(decode(bytes, [cut], p), want, `cut at ${cut}`);
+    }),
+    { numRuns: Math.ceil(RUNS / 5), seed: SEED },
+  );
+});
+
+test('status projections: keys written with escapes, duplicates, values of the wrong kind', () => {
+  const bodies = [
+    '{"items":[{"sp\\u0065c":{"volumes":[{"a":1}],"nodeName":"n"},"spec":{"nodeName":"m","volumes":[1],"containers":[{"name":"a","env":[{"x":1}],"image":"i"},"s",[1]]}}]}',
+    '{"items":[{"spec":{"conta\\u0069ners":[{"name":"a","env":[]}],"template":{"spec":{}},"replicas":2}}]}',
+    '{"items":[{"spec":{"containers":{"name":"a","env":{}},"initContainers":[{"nam\\u0065":"x","probe":{"a":[]}}]},"spec":{"x":{}}}]}',
+    '{"items":[{"spec":[{"volumes":[]}],"status":{"spec":{"volumes":[]}}},{"spec":"x"},{"spec":{"nodeName":{"a":1},"replicas":[1]}}]}',
+  ];
+  for (const body of bodies) {
+    const bytes = Buffer.from(body);
+    for (const status of Object.values(STATUS_PROJECTIONS)) {
+      const want = expected(bytes, status);
+      for (let cut = 0; cut <= bytes.length; cut++) assert.is(decode(bytes, [cut], status), want, `${body} cut at ${cut}`);
+    }
+  }
+});
+
+test('what a status projection drops is skipped, not parsed (what makes it cheap)', () => {
+  // 01 is not JSON: only a decoder that never parses the dropped values accepts this body.
+  const bytes = Buffer.from('{"items":[{"metadata":{"name":"p"},"spec":{"volumes":[01],"nodeName":"n","containers":[{"name":"c","env":[01],"image":"i"}]},"status":{"phase":"Running"}}]}');
+  const want = '{"items":[{"metadata":{"name":"p"},"spec":{"nodeName":"n","containers":[{"name":"c","image":"i"}]},"status":{"phase":"Running"}}]}';
+  for (let cut = 0; cut <= bytes.length; cut++) assert.is(decode(bytes, [cut], STATUS_PROJECTIONS.pods), want, `cut at ${cut}`);
+  assert.throws(() => decode(bytes, [], WITHOUT_FIELDS_V1));
+});
 
 test('random lists, cut at random places: exactly JSON.parse(body), with and without the fieldsV1 prune', () => {
   fc.assert(
