@@ -15,7 +15,8 @@ const SECTIONS = {
 
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('-') && SECTIONS[a]);
-const unknown = args.filter((a) => !a.startsWith('-') && !SECTIONS[a] && !/^[\d,.]+$/.test(a) && !a.includes('/'));
+// A number is a section's argument (scale 500); a word after a flag is its value (--servers replay).
+const unknown = args.filter((a, i) => !a.startsWith('-') && !SECTIONS[a] && !/^[\d,.]+$/.test(a) && !(i > 0 && args[i - 1].startsWith('--')));
 if (unknown.length) {
   process.stderr.write(`error: unknown section ${unknown.join(', ')} (sections: ${Object.keys(SECTIONS).join(', ')})\n`);
   process.exit(1);

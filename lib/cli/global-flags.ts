@@ -18,6 +18,8 @@ export interface GlobalFlags {
   as?: string;
   asGroups?: string[];
   asUid?: string;
+  /** --disable-compression: no gzip-encoded answers (kubectl's flag; the kubeconfig's cluster field too). */
+  disableCompression?: boolean;
 }
 
 export function withGlobalFlags<T>(y: Argv<T>) {
@@ -37,7 +39,8 @@ export function withGlobalFlags<T>(y: Argv<T>) {
     .option('as', { type: 'string', describe: 'Username to impersonate for the operation', global: true })
     // Not `array: true`: that would also swallow the words after it (`--as-group g hippo`); a repeated flag gives the list, as kubectl's StringArray.
     .option('as-group', { type: 'string', describe: 'Group to impersonate for the operation; repeat for several groups', global: true })
-    .option('as-uid', { type: 'string', describe: 'UID to impersonate for the operation', global: true });
+    .option('as-uid', { type: 'string', describe: 'UID to impersonate for the operation', global: true })
+    .option('disable-compression', { type: 'boolean', describe: 'If true, opt-out of response compression for all requests to the server', global: true });
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : v === undefined || v === null || v === '' ? undefined : String(v));
@@ -61,6 +64,7 @@ export function globalFlagsOf(argv: any): GlobalFlags {
     as: str(argv.as),
     asGroups: groups === undefined ? undefined : ([] as unknown[]).concat(groups).map(String).filter((g) => g !== ''),
     asUid: str(argv.asUid ?? argv['as-uid']),
+    disableCompression: Boolean(argv.disableCompression ?? argv['disable-compression']) || undefined,
   };
 }
 

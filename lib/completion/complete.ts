@@ -32,6 +32,7 @@ export function flagsFromWords(words: string[]) {
     const eq = w.indexOf('=');
     const name = eq >= 0 ? w.slice(0, eq) : w;
     if (name === '--insecure-skip-tls-verify') raw['insecure-skip-tls-verify'] = eq < 0 || w.slice(eq + 1) !== 'false';
+    if (name === '--disable-compression') raw['disable-compression'] = eq < 0 || w.slice(eq + 1) !== 'false';
     const key = valueNames[name];
     if (!key) continue;
     const value = eq >= 0 ? w.slice(eq + 1) : words[i + 1];

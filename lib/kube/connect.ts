@@ -35,6 +35,7 @@ export async function connect(flags: GlobalFlags, options: ConnectOptions = {}):
     context: resolved.contextName,
     defaultNamespace: resolved.namespace,
     timeoutMs,
+    compression: resolved.cluster['disable-compression'] !== true,
     pageSize: options.pageSize,
     credentials: credentialSource(resolved, { env, stdinIsTTY: options.stdinIsTTY }),
   });

@@ -127,7 +127,7 @@ function absolutizeUser(u: Raw, dir: string): Raw {
 }
 
 /** kubectl's global flags that override the kubeconfig (client-go's ConfigOverrides). */
-export type Overrides = Pick<GlobalFlags, 'cluster' | 'user' | 'server' | 'token' | 'insecureSkipTlsVerify' | 'certificateAuthority' | 'as' | 'asGroups' | 'asUid'>;
+export type Overrides = Pick<GlobalFlags, 'cluster' | 'user' | 'server' | 'token' | 'insecureSkipTlsVerify' | 'certificateAuthority' | 'as' | 'asGroups' | 'asUid' | 'disableCompression'>;
 
 /** Picks the context (--context, else current-context) and what it points to, with the flags' overrides. */
 export function resolveContext(cfg: MergedKubeconfig, contextFlag: string | undefined, ov: Overrides = {}): ResolvedContext {
@@ -180,6 +180,7 @@ export function overrideCluster(c: Raw, ov: Overrides): Raw {
     if (ov.certificateAuthority) c['certificate-authority'] = resolve(ov.certificateAuthority);
     else delete c['certificate-authority'];
   }
+  if (ov.disableCompression) c['disable-compression'] = true;
   return c;
 }
 

@@ -3,6 +3,7 @@
 // kind or k3d) - with real kubectl, a small raw HTTPS client, and waiting helpers.
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
+import type http from 'node:http';
 import path from 'node:path';
 import { dump, load } from 'js-yaml';
 import { kubectlPath, kubectlPgoWith, kubectlWith, repoRoot, type RunOptions, type RunResult } from './kubectl.ts';
@@ -96,6 +97,7 @@ export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
   text: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface ApiOptions {
@@ -103,6 +105,8 @@ export interface ApiOptions {
   /** Default application/json; say application/merge-patch+json etc. for PATCH. */
   contentType?: string;
   accept?: string;
+  /** Sent as Accept-Encoding (the body is then left as the server encoded it). */
+  acceptEncoding?: string;
 }
 
 /** One API request. Resolves with any status (assert on it); rejects only when nothing answered. */
@@ -127,6 +131,7 @@ function apiOnce<T>(method: string, urlPath: string, body: unknown, opts: ApiOpt
         headers: {
           ...conn.headers,
           accept: opts.accept ?? 'application/json',
+          ...(opts.acceptEncoding ? { 'accept-encoding': opts.acceptEncoding } : {}),
           // An explicit length: the apiserver answers a chunked DELETE body with a bare 400.
           ...(payload !== undefined ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
         },
@@ -145,7 +150,7 @@ function apiOnce<T>(method: string, urlPath: string, body: unknown, opts: ApiOpt
               /* keep the text */
             }
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed as T, text });
+          resolve({ status: res.statusCode ?? 0, body: parsed as T, text, headers: res.headers });
         });
       },
     );

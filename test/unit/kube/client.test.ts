@@ -1,4 +1,5 @@
 // The HTTP client against a loopback stub "apiserver" that injects the faults.
+import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HttpApiClient, parseRetryAfter } from '../../../lib/kube/client.ts';
@@ -220,6 +221,34 @@ test('watch ends when the server ends the stream; an error status is thrown', as
   const e = await c2.watch('/api/v1/namespaces/db/pods', {}, () => undefined, new AbortController().signal).catch((x) => x);
   assert.ok(e instanceof ApiError);
   assert.is(e.reason, 'Forbidden');
+});
+
+test('a LIST asks for gzip and reads a gzip-encoded answer (the apiserver compresses answers over 128 KiB); other requests do not ask', async () => {
+  const names = Array.from({ length: 300 }, (_, i) => `pod-${i}`);
+  const c = await client((req, res) => {
+    const body = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: names.map(pod) });
+    if (req.headers['accept-encoding'] === 'gzip') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      res.end(gzipSync(body));
+    } else json(res, 200, { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'one' } });
+  });
+  const r = await c.list('/api/v1/pods');
+  assert.equal(r.items.map((i) => i.metadata.name), names);
+  assert.is(r.resourceVersion, '7');
+  const one = await c.request({ method: 'GET', path: '/api/v1/namespaces/db/pods/one' });
+  assert.is(one.metadata.name, 'one');
+  assert.equal(stub!.requests.map((q) => q.headers['accept-encoding'] ?? null), ['gzip', null]);
+});
+
+test('a gzip-encoded LIST answer that does not inflate is one clear error, not a crash', async () => {
+  const c = await client((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+    res.end(Buffer.concat([gzipSync('{"kind":"PodList","items":[{"metadata":{"name":"a"}}').subarray(0, 20), Buffer.from('not gzip at all')]));
+  });
+  const e = await c.list('/api/v1/pods').then(() => undefined, (x: unknown) => x);
+  assert.instance(e, ApiError);
+  assert.match((e as ApiError).message, /^error: the server's gzip-encoded response to GET \/api\/v1\/pods did not inflate: /);
+  assert.not.match((e as ApiError).message, /\n/);
 });
 
 test('Retry-After: seconds or an HTTP date', () => {

@@ -142,6 +142,20 @@ test('plain http server (kubectl proxy) and --context', async () => {
   assert.is(e.message, 'error: context "nope" does not exist');
 });
 
+test('LISTs ask for gzip as kubectl does; the kubeconfig cluster\'s disable-compression or --disable-compression turns it off', async () => {
+  stub = await startStub((req, res) => json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] }));
+  const cfg = (cluster: Record<string, unknown>) =>
+    JSON.stringify({ 'current-context': 'c', clusters: [{ name: 'p', cluster: { server: stub!.url, ...cluster } }], contexts: [{ name: 'c', context: { cluster: 'p' } }] });
+  const asked = async (text: string, f: Partial<GlobalFlags> = {}) => {
+    const dir = tempFiles({ config: text });
+    await (await connect(flags({ kubeconfig: join(dir, 'config'), ...f }))).list('/api/v1/pods');
+    return stub!.requests.at(-1)!.headers['accept-encoding'] ?? null;
+  };
+  assert.is(await asked(cfg({})), 'gzip');
+  assert.is(await asked(cfg({ 'disable-compression': true })), null);
+  assert.is(await asked(cfg({}), { disableCompression: true }), null);
+});
+
 test('KUBECONFIG from the environment, first current-context wins', async () => {
   stub = await startStub((req, res) => json(res, 200, {}));
   const dir = tempFiles({

@@ -368,6 +368,16 @@ test('--as, --as-group (repeatable), --as-uid become Impersonate-* headers; grou
   assert.is(await failure(call(kubeconfig({ user: { token: 't' } }), { flags: { asGroups: ['dba'] } })), 'error: requesting uid, groups or user-extra for u without impersonating a user');
 });
 
+test('--disable-compression is a boolean global flag (the word after it stays the cluster), off unless given', async () => {
+  let positional: unknown;
+  const argv = await withGlobalFlags(yargs(['status', '--disable-compression', 'hippo']))
+    .command('status [CLUSTER]', 'x', (y) => y.positional('CLUSTER', { type: 'string' }), (a) => void (positional = a.CLUSTER))
+    .parse();
+  assert.equal([globalFlagsOf(argv).disableCompression, positional], [true, 'hippo']);
+  assert.is(globalFlagsOf(await withGlobalFlags(yargs(['status'])).parse()).disableCompression, undefined);
+  assert.is(globalFlagsOf(await withGlobalFlags(yargs(['--disable-compression=false'])).parse()).disableCompression, undefined);
+});
+
 test('--user, --cluster, --server, --token pick and override what the context says', async () => {
   stub = await tlsStub();
   const other = await tlsStub();
