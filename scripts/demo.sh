@@ -134,6 +134,12 @@ else
   done
 fi
 
+# PGO's first stanza-create attempts fail while the repo host starts (the real operator's log has
+# the same UnableToCreateStanzas Warnings): what the operator writes is waited for, so that hippo
+# is shown as it settles, not in its first minute.
+stanza() { [ "$(k get postgrescluster -n "$NS" hippo -o jsonpath='{.status.pgbackrest.repos[0].stanzaCreated}')" = true ]; }
+wait_for 180 "hippo: PGO to report its pgBackRest stanza created" stanza || note "hippo's stanza is not created yet: status says what PGO says about it"
+
 say "5/5 kubectl pgo status -A"
 note "(PATH has dist/ and the sandbox's kubectl; KUBECONFIG=$KUBECONFIG)"
 echo
