@@ -36,6 +36,24 @@ test('events replace, add and remove objects; replays of what is known change no
   assert.equal(s.objects.postgresClusters, snap.objects.postgresClusters);
 });
 
+test('what an event or a fresh LIST brings is kept as the first LIST kept it: pods and StatefulSets projected, fieldsV1 dropped', () => {
+  const c = new WatchCache(base());
+  const spec = { nodeName: 'n1', volumes: [{ name: 'v' }], containers: [{ name: 'database', image: 'pg:16', env: [{ name: 'X', value: 'y' }] }] };
+  const managedFields = [{ manager: 'kubelet', time: '2026-11-25T17:00:00Z', fieldsV1: { 'f:status': {} } }];
+  assert.ok(c.apply('pods', { type: 'MODIFIED', object: pod('a', '2', { spec, metadata: { ...pod('a', '2').metadata, managedFields } }) }));
+  const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', namespace: 'db', resourceVersion: '3', labels: { 'postgres-operator.crunchydata.com/cluster': 'orders' } }, spec: { replicas: 1, template: { spec } } } as KObject;
+  assert.ok(c.replace('statefulsets', [sts]));
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'db', resourceVersion: '4', managedFields, labels: { 'postgres-operator.crunchydata.com/cluster': 'orders' } }, spec: { type: 'ClusterIP', ports: [{ port: 5432 }] } } as KObject;
+  assert.ok(c.apply('services', { type: 'ADDED', object: svc }));
+  const s = c.snapshot(new Date('2026-11-25T18:00:00Z'));
+  const a = s.objects.pods.find((p) => p.metadata.name === 'a')!;
+  assert.equal(a.spec, { nodeName: 'n1', containers: [{ name: 'database', image: 'pg:16' }] });
+  assert.equal((a.metadata as { managedFields?: unknown }).managedFields, [{ manager: 'kubelet', time: '2026-11-25T17:00:00Z' }]);
+  assert.equal(s.objects.statefulSets[0].spec, { replicas: 1 });
+  assert.equal(s.objects.services[0].spec, { type: 'ClusterIP', ports: [{ port: 5432 }] }, 'other kinds keep their spec');
+  assert.equal((s.objects.services[0].metadata as { managedFields?: unknown }).managedFields, [{ manager: 'kubelet', time: '2026-11-25T17:00:00Z' }]);
+});
+
 test('an object an event brings is held to the shapes; problems of others found at collection stay', () => {
   const snap = base();
   snap.unreadable = [{ kind: 'Pod', namespace: 'db', name: 'gone', list: 'pods', fields: [{ field: 'status', found: 'nothing' }], more: 0, dropped: true }];
