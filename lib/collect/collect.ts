@@ -5,7 +5,7 @@
 import type { ApiClient } from '../kube/api.ts';
 import { discoverPgo, PGO_GROUP, type PgoDiscovery } from '../kube/discovery.ts';
 import { ApiError, NetworkError } from '../kube/errors.ts';
-import { STATUS_PROJECTIONS } from '../kube/projection.ts';
+import { statusProjection } from '../kube/projection.ts';
 import { LABEL, type Gap, type KObject, type Snapshot, type SnapshotObjects } from '../model/types.ts';
 import { shapeSnapshot } from '../snapshot/shape.ts';
 import type { LogWindow } from '../operator-log/source.ts';
@@ -73,8 +73,7 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     if (kept) return kept;
     const path = `${spec.prefix}${spec.clusterWide ? '' : nsPath}/${spec.resource}`;
     try {
-      const projection = options.forStatus && (list === 'pods' || list === 'statefulSets') ? STATUS_PROJECTIONS[list] : undefined;
-      const r = await client.list(path, { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector }, projection ? { projection } : undefined);
+      const r = await client.list(path, { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector }, options.forStatus && list ? { projection: statusProjection(list) } : undefined);
       if (list) options.onListed?.(list, r.resourceVersion);
       return r.items;
     } catch (e) {

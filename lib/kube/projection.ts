@@ -93,3 +93,8 @@ export const STATUS_PROJECTIONS = {
   pods: { fields: { metadata: METADATA, spec: { only: ['nodeName', 'containers', 'initContainers'], fields: { containers: { each: CONTAINER }, initContainers: { each: CONTAINER } } } } },
   statefulSets: { fields: { metadata: METADATA, spec: { only: ['replicas'] } } },
 } satisfies Record<string, Projection>;
+
+/** What status keeps of the objects of a list (a Snapshot list name): its projection, else all but fieldsV1. */
+export function statusProjection(list: string): Projection {
+  return list === 'pods' || list === 'statefulSets' ? STATUS_PROJECTIONS[list] : WITHOUT_FIELDS_V1;
+}

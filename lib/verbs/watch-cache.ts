@@ -5,7 +5,7 @@
 import type { WatchEvent } from '../kube/api.ts';
 import type { KObject, Snapshot, SnapshotObjects, Unreadable } from '../model/types.ts';
 import { shapeSnapshot } from '../snapshot/shape.ts';
-import { compileProjection, project, STATUS_PROJECTIONS, WITHOUT_FIELDS_V1 } from '../kube/projection.ts';
+import { compileProjection, project, statusProjection } from '../kube/projection.ts';
 
 /** The Snapshot lists a watch keeps current, by the resource the watch is opened on. */
 export const WATCHED = {
@@ -32,14 +32,10 @@ const LISTS = new Set<string>(Object.values(WATCHED));
 const unreadableKey = (u: Unreadable) => `${u.list} ${u.namespace ?? ''}/${u.name ?? ''}`;
 const keyOf = (o: KObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
-/**
- * What is kept of an object the API sends: what the first LIST kept of its kind (STATUS_PROJECTIONS
- * for pods and StatefulSets; managedFields' field sets are never read, their times are), so a
- * long watch holds no more of an object than the collection did.
- */
+/** What is kept of an object the API sends: what the first LIST kept of its kind, so a long watch holds no more of an object than the collection did. */
 function kept(o: KObject, list: WatchedList): KObject {
   o.kind ??= KIND[list];
-  return project(o, compileProjection(list === 'pods' || list === 'statefulSets' ? STATUS_PROJECTIONS[list] : WITHOUT_FIELDS_V1)) as KObject;
+  return project(o, compileProjection(statusProjection(list))) as KObject;
 }
 
 /** One object (or a LIST) held to the engine's shapes: what may be read of it, and its problems. */
