@@ -5,7 +5,7 @@
 import type { ApiClient } from '../kube/api.ts';
 import { discoverPgo, PGO_GROUP, type PgoDiscovery } from '../kube/discovery.ts';
 import { ApiError, NetworkError } from '../kube/errors.ts';
-import { statusProjection } from '../kube/projection.ts';
+import { statusListOptions } from '../kube/status-lists.ts';
 import { LABEL, type Gap, type KObject, type Snapshot, type SnapshotObjects } from '../model/types.ts';
 import { shapeSnapshot } from '../snapshot/shape.ts';
 import type { LogWindow } from '../operator-log/source.ts';
@@ -29,7 +29,7 @@ export interface CollectOptions {
   onLogText?: LogTextSink;
   /** Lists a watch keeps current (status --watch): taken as they are, not listed again. */
   kept?: Partial<SnapshotObjects>;
-  /** Pods and StatefulSets only as far as status reads them (STATUS_PROJECTIONS): not for dump, diff or the writing verbs. */
+  /** Pods and StatefulSets only as far as status reads them (lib/kube/status-lists.ts): not for dump, diff or the writing verbs. */
   forStatus?: boolean;
   /** The resourceVersion each list was read at (a watch starts from it, missing nothing). */
   onListed?: (list: keyof SnapshotObjects, resourceVersion: string) => void;
@@ -73,7 +73,7 @@ export async function collect(client: ApiClient, asked: Scope, options: CollectO
     if (kept) return kept;
     const path = `${spec.prefix}${spec.clusterWide ? '' : nsPath}/${spec.resource}`;
     try {
-      const r = await client.list(path, { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector }, options.forStatus && list ? { projection: statusProjection(list) } : undefined);
+      const r = await client.list(path, { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector }, options.forStatus && list ? statusListOptions(list) : undefined);
       if (list) options.onListed?.(list, r.resourceVersion);
       return r.items;
     } catch (e) {

@@ -1,6 +1,7 @@
 // The one door to the Kubernetes API (owner: kube helper). Everything else in lib/ talks to this
 // interface, never to @kubernetes/client-node directly, so that the client can be swapped in one file.
 import type { KObject } from '../model/types.ts';
+import type { PbMessage } from './pb-decode.ts';
 import type { Projection } from './projection.ts';
 
 export type PatchType = 'merge' | 'json' | 'apply';
@@ -15,6 +16,9 @@ export interface RequestOptions {
   patchType?: PatchType;
   /** The body as text, not JSON (pods/log answers text/plain). */
   text?: boolean;
+  /** Read the object as this protobuf message reads it (pb-schema.ts; built-in kinds only): only what
+   *  it names is decoded. A server that answers in JSON gives the whole object. */
+  message?: PbMessage;
 }
 
 export interface ListResult {
@@ -31,6 +35,9 @@ export interface ListQuery {
 export interface ListOptions {
   /** What of each item to keep (default: all but managedFields' fieldsV1, which nothing reads). */
   projection?: Projection;
+  /** Items as this protobuf message reads them (pb-schema.ts): the server is asked for protobuf and
+   *  `projection` must keep the same fields, for a server that answers in JSON. Built-in kinds only. */
+  message?: PbMessage;
 }
 
 export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: KObject };

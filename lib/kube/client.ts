@@ -3,11 +3,14 @@
 // used: they triple the bundle and the start-up time.
 import http from 'node:http';
 import https from 'node:https';
-import { createGunzip } from 'node:zlib';
 import type { KObject } from '../model/types.ts';
 import type { ApiClient, ListOptions, ListQuery, ListResult, RequestOptions, WatchEvent } from './api.ts';
 import { ApiError, NetworkError, apiErrorFrom, networkErrorFrom, timeoutError } from './errors.ts';
+import { gunzipped } from './inflate.ts';
 import { ListDecoder } from './list-decoder.ts';
+import { objectOf, statusText } from './pb-envelope.ts';
+import { ProtoListDecoder } from './pb-list-decoder.ts';
+import type { PbMessage } from './pb-decode.ts';
 import { WITHOUT_FIELDS_V1, type Projection } from './projection.ts';
 
 export const DEFAULT_PAGE_SIZE = 5000;
@@ -46,6 +49,7 @@ export interface HttpClientOptions {
 
 export const FIELD_MANAGER = 'kubectl-pgo';
 
+
 const CONTENT_TYPE = {
   merge: 'application/merge-patch+json',
   json: 'application/json-patch+json',
@@ -57,8 +61,14 @@ interface Raw {
   headers: http.IncomingHttpHeaders;
   body: string;
   /** A 2xx LIST body, decoded while it arrived (then body is ''). */
-  list?: ListDecoder;
+  list?: ListDecoder | ProtoListDecoder;
+  /** A 2xx protobuf answer to a request with a message, decoded (then body is ''). */
+  object?: Record<string, unknown>;
 }
+
+/** How an answer is read: a LIST (`projection`: ListOptions, the default filled in) and/or in protobuf (`message`). */
+type Read = { projection?: Projection; message?: PbMessage };
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 type Page = { kind?: string; apiVersion?: string; metadata?: { continue?: string; resourceVersion?: string }; items?: KObject[] };
 
@@ -89,8 +99,9 @@ export class HttpApiClient implements ApiClient {
       if (ro.patchType === 'apply' && query.fieldManager === undefined) query.fieldManager = FIELD_MANAGER;
     }
     const body = ro.body === undefined ? undefined : typeof ro.body === 'string' ? ro.body : JSON.stringify(ro.body);
-    const res = await this.exchange(ro.method, ro.path, query, body, contentType);
+    const res = await this.exchange(ro.method, ro.path, query, body, contentType, ro.message ? { message: ro.message } : undefined);
     if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res.status, res.body);
+    if (res.object) return res.object as T;
     if (ro.text) return res.body as T;
     if (res.body.trim() === '') return undefined as T;
     try {
@@ -109,7 +120,7 @@ export class HttpApiClient implements ApiClient {
       let cont: string | undefined;
       try {
         do {
-          const page = await this.listPage(path, { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, continue: cont }, options.projection ?? WITHOUT_FIELDS_V1);
+          const page = await this.listPage(path, { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, continue: cont }, { projection: options.projection ?? WITHOUT_FIELDS_V1, message: options.message });
           // Items of a LIST carry no kind/apiVersion; fill them in so objects look the same as in `kubectl get -o yaml`.
           const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
           for (const item of page.items ?? []) {
@@ -210,22 +221,22 @@ export class HttpApiClient implements ApiClient {
   }
 
   /** One page of a LIST, its items parsed one by one while the body arrives (lib/kube/list-decoder.ts). */
-  private async listPage(path: string, query: RequestOptions['query'], projection: Projection): Promise<Page> {
-    const res = await this.exchange('GET', path, query, undefined, 'application/json', projection);
+  private async listPage(path: string, query: RequestOptions['query'], list: Read): Promise<Page> {
+    const res = await this.exchange('GET', path, query, undefined, 'application/json', list);
     if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res.status, res.body);
     try {
       return (res.list?.end() ?? {}) as Page;
     } catch {
-      throw new ApiError(`error: the server returned a response that is not JSON for GET ${path}`, res.status, 'InternalError');
+      throw new ApiError(`error: the server returned a response that is not ${res.list instanceof ProtoListDecoder ? 'protobuf' : 'JSON'} for GET ${path}`, res.status, 'InternalError');
     }
   }
 
   /** One request with the bounded 429 retry and one credential refresh after a 401. */
-  private async exchange(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, list?: Projection): Promise<Raw> {
+  private async exchange(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, read?: Read): Promise<Raw> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       const creds = await this.opts.credentials(false);
-      const res = await this.send(method, path, query, body, contentType, creds, list);
+      const res = await this.send(method, path, query, body, contentType, creds, read);
       const retryAfter = parseRetryAfter(res.headers['retry-after']);
       if ((res.status === 429 || (res.status >= 500 && retryAfter !== undefined)) && attempt < this.opts.maxRetries) {
         await sleep(Math.min(retryAfter ?? 1000, this.opts.maxRetryDelayMs));
@@ -240,19 +251,24 @@ export class HttpApiClient implements ApiClient {
     }
   }
 
-  /** list: the response is a LIST, decoded as it arrives with this projection. */
-  private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials, list?: Projection): Promise<Raw> {
+  /** read: how the answer is asked for and read (a LIST is decoded as it arrives). */
+  private send(method: string, path: string, query: RequestOptions['query'], body: string | undefined, contentType: string, creds: Credentials, read?: Read): Promise<Raw> {
     const url = this.url(path, query);
     this.sent++;
     return new Promise<Raw>((resolve, reject) => {
       const options = this.requestOptions(method, creds, contentType);
       if (body !== undefined) (options.headers as Record<string, string | number>)['Content-Length'] = Buffer.byteLength(body);
-      if (list && this.opts.compression) (options.headers as Record<string, string>)['Accept-Encoding'] = 'gzip';
+      if (read && this.opts.compression) (options.headers as Record<string, string>)['Accept-Encoding'] = 'gzip';
+      if (read?.message) (options.headers as Record<string, string>).Accept = `${PROTOBUF}, application/json`;
       const req = this.transport(url).request(url, options, (res) => {
         const status = res.statusCode ?? 0;
-        const decoder = list && status >= 200 && status < 300 ? new ListDecoder({ projection: list }) : undefined;
+        const proto = String(res.headers['content-type'] ?? '').startsWith(PROTOBUF);
+        const ok = status >= 200 && status < 300;
+        const list = read?.projection && ok ? read : undefined;
+        const decoder = list ? (proto && list.message ? new ProtoListDecoder(list.message) : new ListDecoder({ projection: list.projection })) : undefined;
         let text = '';
-        const gz = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : undefined;
+        const bytes: Buffer[] = [];
+        const gz = res.headers['content-encoding'] === 'gzip' ? gunzipped(res) : undefined;
         if (gz) {
           gz.on('error', (e) => {
             // The response may be complete already: destroying the request would then report nothing.
@@ -270,13 +286,23 @@ export class HttpApiClient implements ApiClient {
               req.destroy(new ApiError(`error: the server returned a response that is not JSON for ${method} ${path}`, status, 'InternalError'));
             }
           });
+        } else if (proto) {
+          // A protobuf answer that is not a list: one object, or the Status of an error.
+          from.on('data', (c: Buffer) => bytes.push(c));
         } else {
           from.setEncoding('utf8');
           from.on('data', (c: string) => (text += c));
         }
         from.on('end', () => {
           clearTimeout(timer);
-          resolve({ status, headers: res.headers, body: text, list: decoder });
+          if (!proto || decoder) return resolve({ status, headers: res.headers, body: text, list: decoder });
+          const all = Buffer.concat(bytes);
+          if (!ok || !read?.message) return resolve({ status, headers: res.headers, body: statusText(all) });
+          try {
+            resolve({ status, headers: res.headers, body: '', object: objectOf(all, read.message) });
+          } catch {
+            reject(new ApiError(`error: the server returned a response that is not protobuf for ${method} ${path}`, status, 'InternalError'));
+          }
         });
         res.on('error', (e) => {
           clearTimeout(timer);

@@ -2,6 +2,7 @@
 import { ExitError } from '../cli/exit.ts';
 import type { ApiClient } from './api.ts';
 import { ApiError } from './errors.ts';
+import { CRD_VERSIONS } from './pb-schema.ts';
 
 export const PGO_GROUP = 'postgres-operator.crunchydata.com';
 export const PGC_CRD = `postgresclusters.${PGO_GROUP}`;
@@ -33,7 +34,7 @@ export async function discoverPgo(client: ApiClient): Promise<PgoDiscovery> {
   const [group, crd] = await Promise.allSettled([
     client.request<ApiGroup>({ method: 'GET', path: `/apis/${PGO_GROUP}` }),
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    client.request<any>({ method: 'GET', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${PGC_CRD}` }),
+    client.request<any>({ method: 'GET', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${PGC_CRD}`, message: CRD_VERSIONS }),
   ]);
   if (group.status === 'rejected') {
     const e = group.reason;

@@ -81,20 +81,3 @@ export function project(v: unknown, p: CompiledProjection): unknown {
 /** Every object of the API: managedFields entries keep who wrote what and when, not the field sets. */
 const METADATA: Projection = { fields: { managedFields: { each: { drop: ['fieldsV1'] } } } };
 export const WITHOUT_FIELDS_V1: Projection = { fields: { metadata: METADATA } };
-
-const CONTAINER: Projection = { only: ['name', 'image'] };
-
-/**
- * For `status`: what the checks, views and report read of database pods and StatefulSets
- * (lib/snapshot/shape.ts holds them to these same fields). Everything else of them, spec
- * mostly, is left out; `dump`, `diff` and the writing verbs list whole objects.
- */
-export const STATUS_PROJECTIONS = {
-  pods: { fields: { metadata: METADATA, spec: { only: ['nodeName', 'containers', 'initContainers'], fields: { containers: { each: CONTAINER }, initContainers: { each: CONTAINER } } } } },
-  statefulSets: { fields: { metadata: METADATA, spec: { only: ['replicas'] } } },
-} satisfies Record<string, Projection>;
-
-/** What status keeps of the objects of a list (a Snapshot list name): its projection, else all but fieldsV1. */
-export function statusProjection(list: string): Projection {
-  return list === 'pods' || list === 'statefulSets' ? STATUS_PROJECTIONS[list] : WITHOUT_FIELDS_V1;
-}

@@ -5,7 +5,8 @@
 import type { WatchEvent } from '../kube/api.ts';
 import type { KObject, Snapshot, SnapshotObjects, Unreadable } from '../model/types.ts';
 import { shapeSnapshot } from '../snapshot/shape.ts';
-import { compileProjection, project, statusProjection } from '../kube/projection.ts';
+import { compileProjection, project } from '../kube/projection.ts';
+import { statusProjection } from '../kube/status-lists.ts';
 
 /** The Snapshot lists a watch keeps current, by the resource the watch is opened on. */
 export const WATCHED = {

@@ -73,7 +73,7 @@ export async function startLatencyProxy(target, { rttMs, mbit = 0, log = false }
 }
 
 /**
- * An HTTPS endpoint that answers each (method, path and query, Accept-Encoding) from a recording of `upstream`:
+ * An HTTPS endpoint that answers each (method, path and query, Accept, Accept-Encoding) from a recording of `upstream`:
  * the first request of each is passed to the API server and its answer kept, every later one is
  * served from memory. Behind a latency proxy it stands for a remote cluster whose API server's CPU
  * is not on this machine's cores (a real fleet's case), which a local API server cannot show.
@@ -101,8 +101,8 @@ export async function startReplayServer(upstreamUrl, tlsDir) {
       up.end();
     });
   const server = https.createServer({ key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.crt')) }, (req, res) => {
-    // A gzip-encoded answer kept for a client that asked for one only.
-    const key = `${req.method} ${req.url} ${req.headers['accept-encoding'] ?? ''}`;
+    // A gzip-encoded (or protobuf) answer kept for a client that asked for one only.
+    const key = `${req.method} ${req.url} ${req.headers.accept ?? ''} ${req.headers['accept-encoding'] ?? ''}`;
     if (!kept.has(key)) kept.set(key, record(req));
     kept.get(key).then(
       (r) => (res.writeHead(r.status, r.headers), res.end(r.body)),

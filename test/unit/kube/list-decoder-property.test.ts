@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ListDecoder } from '../../../lib/kube/list-decoder.ts';
-import { compileProjection, project, STATUS_PROJECTIONS, WITHOUT_FIELDS_V1, type Projection } from '../../../lib/kube/projection.ts';
+import { compileProjection, project, WITHOUT_FIELDS_V1, type Projection } from '../../../lib/kube/projection.ts';
+import { STATUS_PROJECTIONS } from '../../../lib/kube/status-lists.ts';
 
 const RUNS = Number(process.env.KPGO_FUZZ_RUNS ?? 150);
 const SEED = Number(process.env.KPGO_FUZZ_SEED ?? 20261201);
