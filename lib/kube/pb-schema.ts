@@ -90,6 +90,9 @@ export const STATEFUL_SET = pbMessage([
   ])),
 ]);
 
+/** Any object of which only its metadata is read (status: PVCs, Endpoints, Services). */
+export const METADATA_ONLY = pbMessage([msg(1, 'metadata', OBJECT_META)]);
+
 /** A CustomResourceDefinition as discovery reads it: its labels (the PGO release) and which versions
  *  it serves; its schemas (~1.4 MB of JSON for PostgresCluster's) are skipped unread. */
 export const CRD_VERSIONS = pbMessage([

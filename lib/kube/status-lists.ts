@@ -1,11 +1,13 @@
 // What `status` keeps of each list it makes (dump, diff and the writing verbs list whole objects).
 // Database pods and StatefulSets: only what the checks, views and report read (the fields
 // lib/snapshot/shape.ts holds them to, and the rest of their metadata and status as far as
-// pb-schema.ts names it); their spec mostly goes. They are asked for in protobuf, where what goes
-// is skipped by its length; a JSON answer or a watch event gets the same through the projection
-// made from the same messages. Every other kind: all but managedFields' fieldsV1.
+// pb-schema.ts names it); their spec mostly goes. PVCs, Endpoints and Services: their metadata
+// (names, labels, the leader's annotations), all status reads of them. These built-in kinds are
+// asked for in protobuf, where what goes is skipped by its length; a JSON answer or a watch event
+// gets the same through the projection made from the same messages. The PostgresClusters, Events,
+// Jobs and Deployments: all but managedFields' fieldsV1.
 import type { ListOptions } from './api.ts';
-import { POD, STATEFUL_SET, projectionOf } from './pb-schema.ts';
+import { METADATA_ONLY, POD, STATEFUL_SET, projectionOf } from './pb-schema.ts';
 import { WITHOUT_FIELDS_V1, type Projection } from './projection.ts';
 import type { PbMessage } from './pb-decode.ts';
 
@@ -15,10 +17,11 @@ const item = (m: PbMessage): Projection => {
   return { ...p, only: ['apiVersion', 'kind', ...(p.only ?? [])] };
 };
 
-export const STATUS_MESSAGES = { pods: POD, statefulSets: STATEFUL_SET } satisfies Record<string, PbMessage>;
-export const STATUS_PROJECTIONS = { pods: item(POD), statefulSets: item(STATEFUL_SET) } satisfies Record<string, Projection>;
+export const STATUS_MESSAGES = { pods: POD, statefulSets: STATEFUL_SET, pvcs: METADATA_ONLY, endpoints: METADATA_ONLY, services: METADATA_ONLY } satisfies Record<string, PbMessage>;
+type ProjectedList = keyof typeof STATUS_MESSAGES;
+export const STATUS_PROJECTIONS = Object.fromEntries(Object.entries(STATUS_MESSAGES).map(([k, m]) => [k, item(m)])) as Record<ProjectedList, Projection>;
 
-const isProjected = (list: string): list is keyof typeof STATUS_MESSAGES => list === 'pods' || list === 'statefulSets';
+const isProjected = (list: string): list is ProjectedList => Object.hasOwn(STATUS_MESSAGES, list);
 
 /** What status keeps of the objects of a list (a Snapshot list name). */
 export function statusProjection(list: string): Projection {

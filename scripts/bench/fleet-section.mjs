@@ -26,6 +26,8 @@ import { synthObjects, namespacesOf } from './synth.mjs';
 
 const BUNDLE = join(repo, 'dist/kubectl-pgo');
 const CONTEXTS = ['eu', 'us', 'ap'];
+/** KPGO_BENCH_NODE_FLAGS: node flags for the plugin's runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to see where a mode's time goes. */
+const PLUGIN_NODE_FLAGS = (process.env.KPGO_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 const option = (args, name) => {
   const i = args.indexOf(name);
@@ -67,7 +69,7 @@ function ensureClusters(env, n) {
 function timed(plugin, args) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [plugin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...PLUGIN_NODE_FLAGS, plugin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c) => (err += c));
     child.on('error', reject);

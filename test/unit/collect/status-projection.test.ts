@@ -1,15 +1,16 @@
-// status lists database pods and StatefulSets through STATUS_PROJECTIONS: most of their spec is
-// never parsed. What holds that to "nothing status shows changes": for every fixture (the real
-// operator's recorded objects included) and with random fields added to those specs and their
-// containers, the StatusReport - which every format renders - and each cluster's --explain are the
-// same from the projected objects as from the whole ones.
+// status lists database pods, StatefulSets, PVCs, Endpoints and Services through STATUS_PROJECTIONS
+// (lib/kube/status-lists.ts): most of them is never decoded. What holds that to "nothing status
+// shows changes": for every fixture (the real operator's recorded objects included) and with random
+// fields added to their specs, statuses and containers, the StatusReport - which every format
+// renders - and each cluster's --explain are the same from the projected objects as from the whole
+// ones.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_MAX_LAG_BYTES } from '../../../lib/checks/index.ts';
-import { compileProjection, project } from '../../../lib/kube/projection.ts';
+import { compileProjection, project, type Projection } from '../../../lib/kube/projection.ts';
 import { STATUS_PROJECTIONS } from '../../../lib/kube/status-lists.ts';
 import type { KObject, Snapshot } from '../../../lib/model/types.ts';
 import { shapeSnapshot } from '../../../lib/snapshot/shape.ts';
@@ -43,11 +44,12 @@ const args = (cluster?: string): StatusArgs => ({
   ...(cluster ? { cluster, explain: true } : {}),
 });
 
-/** As collect gives it to status: pods and StatefulSets projected, then shaped. */
+/** As collect gives it to status: the projected lists projected, then shaped. */
 function projected(snap: Snapshot): Snapshot {
   const s = clone(snap);
-  s.objects.pods = s.objects.pods.map((p) => project(p, compileProjection(STATUS_PROJECTIONS.pods)) as KObject);
-  s.objects.statefulSets = s.objects.statefulSets.map((o) => project(o, compileProjection(STATUS_PROJECTIONS.statefulSets)) as KObject);
+  for (const [list, p] of Object.entries(STATUS_PROJECTIONS) as Array<[keyof typeof STATUS_PROJECTIONS, Projection]>) {
+    s.objects[list] = s.objects[list].map((o) => project(o, compileProjection(p)) as KObject);
+  }
   return shapeSnapshot(s);
 }
 
@@ -63,22 +65,25 @@ function assertSame(objects: KObject[], what: string): void {
   assert.equal(cut, whole, what);
 }
 
-test('every fixture, the recorded operator objects included: the same reports from projected pods and StatefulSets', () => {
+test('every fixture, the recorded operator objects included: the same reports from the projected lists', () => {
   assert.ok(BASES.length >= 8, `fixtures found: ${BASES.map((b) => b.file).join(', ')}`);
-  let dropped = 0;
+  const dropped = new Set<string>();
   for (const b of BASES) {
     assertSame(b.objects, b.file);
-    for (const o of b.objects) if (o.kind === 'Pod' && o.spec?.volumes) dropped++;
+    for (const o of b.objects) {
+      if (o.kind === 'Pod' && o.spec?.volumes) dropped.add('Pod');
+      if (['PersistentVolumeClaim', 'Endpoints', 'Service'].includes(o.kind ?? '') && (o.spec || o.subsets)) dropped.add(o.kind ?? '');
+    }
   }
   // The test means something only when the projection drops something from them.
-  assert.ok(dropped > 0, 'no fixture pod has spec.volumes');
+  assert.equal([...dropped].sort(), ['Endpoints', 'PersistentVolumeClaim', 'Pod', 'Service']);
 });
 
 const json = fc.jsonValue({ maxDepth: 3 });
 const SPEC_KEYS = ['volumes', 'template', 'affinity', 'containers', 'initContainers', 'nodeName', 'replicas', 'selector', 'serviceName', 'updateStrategy', 'x'];
 const CONTAINER_KEYS = ['env', 'ports', 'resources', 'readinessProbe', 'volumeMounts', 'command', 'securityContext', 'y'];
 
-test('random fields added to pod and StatefulSet specs and their containers, StatefulSet replicas varied: still the same reports', () => {
+test('random fields added to the projected kinds\' specs (PVCs, Endpoints and Services: statuses too) and containers, StatefulSet replicas varied: still the same reports', () => {
   fc.assert(
     fc.property(
       fc.nat({ max: BASES.length - 1 }),
@@ -88,6 +93,11 @@ test('random fields added to pod and StatefulSet specs and their containers, Sta
       (i, extraSpec, extraContainer, replicas) => {
         const objects = clone(BASES[i].objects);
         for (const o of objects) {
+          if (['PersistentVolumeClaim', 'Endpoints', 'Service'].includes(o.kind ?? '')) {
+            o.spec = { ...(o.spec ?? {}), ...clone(extraSpec) };
+            o.status = { ...(o.status ?? {}), ...clone(extraSpec) };
+            continue;
+          }
           if (o.kind !== 'Pod' && o.kind !== 'StatefulSet') continue;
           o.spec = { ...(o.spec ?? {}), ...clone(extraSpec) };
           // Kept by the projection, so the same on both sides; varied so that dropping it would show.
