@@ -24,6 +24,8 @@ export interface RequestOptions {
 export interface ListResult {
   items: KObject[];
   resourceVersion: string;
+  /** How the server answered (its last page): protobuf only when ListOptions.message asked for it. */
+  encoding?: 'protobuf' | 'json';
 }
 
 export interface ListQuery {

@@ -70,7 +70,7 @@ interface Raw {
 type Read = { projection?: Projection; message?: PbMessage };
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
-type Page = { kind?: string; apiVersion?: string; metadata?: { continue?: string; resourceVersion?: string }; items?: KObject[] };
+type Page = { encoding: ListResult['encoding']; kind?: string; apiVersion?: string; metadata?: { continue?: string; resourceVersion?: string }; items?: KObject[] };
 
 export class HttpApiClient implements ApiClient {
   readonly context: string;
@@ -117,6 +117,7 @@ export class HttpApiClient implements ApiClient {
     for (;;) {
       const items: KObject[] = [];
       let resourceVersion = '';
+      let encoding: ListResult['encoding'] = 'json';
       let cont: string | undefined;
       try {
         do {
@@ -129,9 +130,10 @@ export class HttpApiClient implements ApiClient {
             items.push(item);
           }
           resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+          encoding = page.encoding;
           cont = page.metadata?.continue || undefined;
         } while (cont);
-        return { items, resourceVersion };
+        return { items, resourceVersion, encoding };
       } catch (e) {
         // A continue token expires (410 Gone) when the list outlives etcd's compaction window:
         // start over once from a fresh snapshot rather than return a list with a hole in it.
@@ -225,7 +227,7 @@ export class HttpApiClient implements ApiClient {
     const res = await this.exchange('GET', path, query, undefined, 'application/json', list);
     if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res.status, res.body);
     try {
-      return (res.list?.end() ?? {}) as Page;
+      return { ...(res.list?.end() ?? {}), encoding: res.list instanceof ProtoListDecoder ? 'protobuf' : 'json' } as Page;
     } catch {
       throw new ApiError(`error: the server returned a response that is not ${res.list instanceof ProtoListDecoder ? 'protobuf' : 'JSON'} for GET ${path}`, res.status, 'InternalError');
     }
