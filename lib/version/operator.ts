@@ -3,6 +3,7 @@
 // app.kubernetes.io/version label, the image tag, or the postgresclusters CRD's version label.
 import type { ApiClient } from '../kube/api.ts';
 import { LABEL, type KObject } from '../model/types.ts';
+import { METADATA_ONLY } from '../kube/pb-schema.ts';
 
 const VERSION_LABEL = 'app.kubernetes.io/version';
 const CRD = 'postgresclusters.postgres-operator.crunchydata.com';
@@ -81,7 +82,8 @@ export async function findOperator(api: ApiClient): Promise<OperatorInfo> {
   let crdVersion: string | undefined;
   try {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const crd: any = await api.request({ method: 'GET', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD}` });
+    // Its labels only: in protobuf, the CRD's schemas (~1.4 MB of JSON) are skipped unread.
+    const crd: any = await api.request({ method: 'GET', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD}`, message: METADATA_ONLY });
     crdVersion = versionFrom(crd?.metadata?.labels?.[VERSION_LABEL]);
   } catch (e) {
     const status = (e as { status?: number }).status;
