@@ -103,15 +103,16 @@ function lengthEnd(buf: Buffer, end: number): number {
   return to;
 }
 
-/** metav1.Time: seconds since the epoch (nanoseconds are not kept by Go's JSON); zero -> null. */
+/** metav1.Time: seconds since the epoch (nanoseconds are not kept by Go's JSON). Go writes the zero
+ *  time as an empty message (JSON: null); 1970-01-01T00:00:00Z is a message with seconds 0. */
 function time(buf: Buffer, to: number): string | null {
+  if (pos === to) return null;
   let seconds = 0;
   while (pos < to) {
     const tag = varint(buf, to);
     if (tag === 8) seconds = varint(buf, to);
     else skip(buf, tag & 7, to);
   }
-  if (seconds === 0) return null;
   return new Date(seconds * 1000).toISOString().slice(0, 19) + 'Z';
 }
 

@@ -21,6 +21,8 @@ export class ProtoListDecoder {
   private head: Record<string, unknown> = {};
   /** Bytes of `raw` not read yet (in LIST). */
   private listLeft = 0;
+  /** An envelope without its list is not an empty list. */
+  private sawList = false;
   /** Chunks (or their tails) not read yet, and how many bytes the next step needs of them. */
   private parts: Buffer[] = [];
   private partsLength = 0;
@@ -59,6 +61,7 @@ export class ProtoListDecoder {
         // `raw`: its fields (the List's) are read one by one, not waited for whole.
         this.listLeft = length;
         this.state = LIST;
+        this.sawList = true;
         at = valueAt;
         continue;
       }
@@ -101,7 +104,7 @@ export class ProtoListDecoder {
 
   /** The response with its items; throws when the body ended inside it. */
   end(): Record<string, unknown> & { items?: unknown[] } {
-    if (this.state === START || this.partsLength > 0 || (this.state === LIST && this.listLeft > 0)) throw new PbError('the LIST response ended early');
+    if (!this.sawList || this.partsLength > 0 || (this.state === LIST && this.listLeft > 0)) throw new PbError('the LIST response ended early');
     return { ...this.head, items: this.items };
   }
 }

@@ -68,6 +68,8 @@ test('fields Go always writes are filled in when protobuf leaves them out; point
   assert.equal(decode(pod).status, { containerStatuses: [{ name: '', state: {}, lastState: {}, ready: false, restartCount: 0, image: '', imageID: '' }] });
   // The zero creationTimestamp is omitted (omitzero); containers without omitempty read as null.
   assert.equal(decode(msg(1, time(8)), POD), { metadata: {}, spec: { containers: null }, status: {} });
+  // The epoch is a time (seconds 0 written), not the zero time.
+  assert.equal(decode(msg(1, msg(8, int(1, 0))), POD).metadata, { creationTimestamp: '1970-01-01T00:00:00Z' });
 });
 
 test('unknown fields of every wire type are skipped; varints of every length; a key named __proto__ stays a key', () => {
@@ -136,6 +138,10 @@ test('a list that ends early, is not protobuf or comes in a content encoding is 
     assert.throws(() => d.end(), /ended early/, `cut at ${cut}`);
   }
   assert.throws(() => new ProtoListDecoder(POD).push(Buffer.from('{"kind":"PodList"}')), /not a Kubernetes protobuf/);
+  // An envelope that holds no list is not an empty list.
+  const noList = new ProtoListDecoder(POD);
+  noList.push(Buffer.concat([Buffer.from('k8s\0', 'latin1'), msg(1, str(1, 'v1'), str(2, 'PodList'))]));
+  assert.throws(() => noList.end(), /ended early/);
   assert.throws(() => new ProtoListDecoder(POD).push(envelope('v1', 'PodList', Buffer.alloc(0), 'gzip')), /content encoding "gzip"/);
 });
 
