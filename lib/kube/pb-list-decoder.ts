@@ -32,13 +32,28 @@ export class ProtoListDecoder {
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.parts.push(chunk);
-    this.partsLength += chunk.length;
-    if (this.partsLength < this.need) return;
-    const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsLength);
-    const used = this.read(buf);
-    this.parts = used < buf.length ? [buf.subarray(used)] : [];
-    this.partsLength = buf.length - used;
+    if (this.partsLength + chunk.length < this.need) {
+      this.parts.push(chunk);
+      this.partsLength += chunk.length;
+      return;
+    }
+    let rest = chunk;
+    if (this.parts.length) {
+      // Join only the bytes the waiting step needs: the rest of the chunk (up to 256 KiB) is read in place.
+      const take = Math.min(chunk.length, this.need - this.partsLength);
+      const head = Buffer.concat([...this.parts, chunk.subarray(0, take)]);
+      rest = chunk.subarray(take);
+      this.parts = [];
+      this.partsLength = 0;
+      const used = this.read(head);
+      // A header shorter than the most it could have been: what follows it starts in head.
+      if (used < head.length) rest = Buffer.concat([head.subarray(used), rest]);
+    }
+    const used = this.read(rest);
+    if (used < rest.length) {
+      this.parts = [rest.subarray(used)];
+      this.partsLength = rest.length - used;
+    }
   }
 
   /** Reads what is complete in buf; returns how many bytes were used and sets `need`. */

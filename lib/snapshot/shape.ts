@@ -44,13 +44,15 @@ const anyObj = leaf(isPlain);
 
 /** An object with known fields; others pass untouched. `required` fields missing drop the object. */
 function obj(fields: Record<string, Shape>, required: string[] = []): Shape {
+  // Once, not per object: a LIST shapes thousands.
+  const entries = Object.entries(fields);
   return (v, at, out) => {
     if (!isPlain(v)) {
       out.push({ field: at, found: describeValue(v) });
       return undefined;
     }
     let copy: Record<string, unknown> | undefined;
-    for (const [k, shape] of Object.entries(fields)) {
+    for (const [k, shape] of entries) {
       if (!(k in v)) continue;
       const before = v[k];
       // null is how JSON says "not set" (Go decodes it so): kept as it is, read as absent.
