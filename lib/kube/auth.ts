@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { ExitError } from '../cli/exit.ts';
 import type { Credentials } from './client.ts';
 import { oneLine } from './errors.ts';
@@ -98,7 +99,8 @@ export function credentialSource(r: ResolvedContext, o: AuthOptions = {}): (refr
   }
   const agents = new Map<string, http.Agent | undefined>();
   const agentFor = (extra: https.AgentOptions, id: string) => {
-    if (!agents.has(id)) agents.set(id, proxy ? proxyAgent(proxy, !secure, { ...tlsOpts, ...extra }) : secure ? new https.Agent({ ...tlsOpts, ...extra, keepAlive: true }) : undefined);
+    // One TLS context for all of a context's connections (14 at once); Node would build one per connection.
+    if (!agents.has(id)) agents.set(id, proxy ? proxyAgent(proxy, !secure, { ...tlsOpts, ...extra }) : secure ? new https.Agent({ ...tlsOpts, ...extra, keepAlive: true, secureContext: tls.createSecureContext({ ...tlsOpts, ...extra }) }) : undefined);
     return agents.get(id);
   };
 
