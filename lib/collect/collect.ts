@@ -29,7 +29,7 @@ export interface CollectOptions {
   onLogText?: LogTextSink;
   /** Lists a watch keeps current (status --watch): taken as they are, not listed again. */
   kept?: Partial<SnapshotObjects>;
-  /** Pods and StatefulSets only as far as status reads them (lib/kube/status-lists.ts): not for dump, diff or the writing verbs. */
+  /** Pods, StatefulSets, PVCs, Endpoints and Services only as far as status reads them, in protobuf (lib/kube/status-lists.ts): not for dump, diff or the writing verbs. */
   forStatus?: boolean;
   /** The resourceVersion each list was read at (a watch starts from it, missing nothing). */
   onListed?: (list: keyof SnapshotObjects, resourceVersion: string) => void;
