@@ -40,6 +40,8 @@ export interface LogDigest {
   lastSuccess: Record<string, string>;
 }
 
+/** PGO's times are whole seconds: a line 2 s later was written at least 1 s after the success. */
+const SETTLED_MS = 2000;
 const RECONCILER_ERROR = 'Reconciler error';
 const RECONCILED = 'reconciled cluster';
 const QUOTED_ERROR = `"${RECONCILER_ERROR}"`;
@@ -124,15 +126,17 @@ export function digestOperatorLog(text: string, opts: { cut?: boolean } = {}): L
   }
 
   // A reconcile succeeded when PGO logged "reconciled cluster" for it and no error with its
-  // reconcileID. Its error line follows within microseconds (after "patched cluster status"), so
-  // only a text cut at a byte limit can end between the two: then a success counts only once a
-  // later line with a later time shows that no error came. (An operator that goes quiet after a
-  // success must not leave the old errors standing.)
+  // reconcileID. PGO logs "reconciled cluster" before it patches the status, and the error after
+  // that API call returns: a log read in between (or cut at a byte limit there) shows a success
+  // that is not one. So a success counts only once a line at least SETTLED_MS later shows the
+  // error had time to come. (An operator that then goes quiet leaves the old errors standing
+  // until it logs again: a finding too many, never one too few.)
   const lastSuccess = new Map<string, number>();
   const successAt: Record<string, string> = {};
+  const last = lastTime === null ? NaN : Date.parse(lastTime);
   for (const r of reconciles.values()) {
     if (r.failed) continue;
-    if (cutLine && !(lastTime !== null && lastTime > r.time)) continue;
+    if (!(last - Date.parse(r.time) >= SETTLED_MS)) continue;
     if ((lastSuccess.get(r.key) ?? -1) < r.index) {
       lastSuccess.set(r.key, r.index);
       successAt[r.key] = r.time;

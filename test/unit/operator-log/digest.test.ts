@@ -72,11 +72,19 @@ test('"reconciled cluster" then the error of the same reconcile: still failing',
   assert.is(digestOperatorLog(text).errors[0].current, true);
 });
 
-test('a success at the end of a text cut by limitBytes is not trusted yet (its error may be past the cut); uncut, it is', () => {
+test('a success is trusted only once a line 2 s later shows its error had time to come: PGO logs the success before its status patch, the error after it', () => {
+  // Cut by limitBytes right after the success.
   const text = [err('2026-12-01T13:07:10Z', 'a'), done('2026-12-01T13:07:17Z', 'b'), 'time="2026-12-01T13:07:17Z" level=debug msg="patched clu'].join('\n');
   assert.is(digestOperatorLog(text, { cut: true }).errors[0].current, true);
-  const quiet = [err('2026-12-01T13:07:10Z', 'a'), done('2026-12-01T13:07:17Z', 'b'), ''].join('\n');
-  assert.is(digestOperatorLog(quiet).errors[0].current, false, 'an operator quiet after a success');
+  // Read whole, between the success and its error (the status patch in flight): not over.
+  const inFlight = [err('2026-12-01T13:07:10Z', 'a'), done('2026-12-01T13:07:17Z', 'b'), ''].join('\n');
+  assert.is(digestOperatorLog(inFlight).errors[0].current, true, 'a success with nothing after it');
+  const soon = [err('2026-12-01T13:07:10Z', 'a'), done('2026-12-01T13:07:17Z', 'b'), line('2026-12-01T13:07:18Z', 'info', 'other', 'x=1'), ''].join('\n');
+  assert.is(digestOperatorLog(soon).errors[0].current, true, 'a line 1 s later (whole seconds: maybe 1 ms)');
+  // A line 2 s later: the error would be in the text by then.
+  const later = [err('2026-12-01T13:07:10Z', 'a'), done('2026-12-01T13:07:17Z', 'b'), line('2026-12-01T13:07:19Z', 'info', 'other', 'x=1'), ''].join('\n');
+  assert.is(digestOperatorLog(later).errors[0].current, false);
+  assert.is(digestOperatorLog(later).lastSuccess['db/hippo'], '2026-12-01T13:07:17Z');
 });
 
 test('namespace and name fields name the cluster when PostgresCluster=NS/NAME is absent', () => {
