@@ -29,7 +29,7 @@ export async function readOperatorLog(client: ApiClient, pods: KObject[], window
           text: true,
         });
         onText?.(pod, text ?? '');
-        return sourceFromText(text ?? '', { pod, file: null, window });
+        return sourceFromText(text ?? '', { pod, file: null, window }, Date.now());
       } catch (e) {
         if (!(e instanceof ApiError || e instanceof NetworkError)) throw e;
         // Two replicas in one namespace lack the same permission: one gap says it.

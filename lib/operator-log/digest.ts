@@ -46,6 +46,10 @@ const RECONCILER_ERROR = 'Reconciler error';
 const RECONCILED = 'reconciled cluster';
 const QUOTED_ERROR = `"${RECONCILER_ERROR}"`;
 const QUOTED_RECONCILED = `"${RECONCILED}"`;
+const PATCHED = 'patched cluster status';
+const QUOTED_PATCHED = `"${PATCHED}"`;
+/** A log read this long after a success (our clock against PGO's: small skews allowed for) holds its error, if any. */
+const READ_SETTLED_MS = 5000;
 /** logrus writes time, level and msg first, in that order. */
 const HEADER = /^time="([^"\\]*)" level=([a-z]+) msg=/;
 
@@ -66,8 +70,9 @@ function clusterOf(fields: Record<string, string>): { namespace: string; name: s
 /**
  * @param text the log, oldest line first
  * @param opts.cut the text was cut at a byte limit, so a last line without a newline is incomplete
+ * @param opts.readAt when the text was read (ms since the epoch), for a success at its very end
  */
-export function digestOperatorLog(text: string, opts: { cut?: boolean } = {}): LogDigest {
+export function digestOperatorLog(text: string, opts: { cut?: boolean; readAt?: number } = {}): LogDigest {
   const raw = text.split('\n');
   let cutLine = false;
   if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
@@ -77,7 +82,7 @@ export function digestOperatorLog(text: string, opts: { cut?: boolean } = {}): L
   }
   const groups = new Map<string, ReconcileErrorGroup & { lastIndex: number }>();
   // Per reconcileID: the cluster and the index of its "reconciled cluster" line, and whether an error ended it.
-  const reconciles = new Map<string, { key: string; index: number; time: string; failed: boolean }>();
+  const reconciles = new Map<string, { key: string; index: number; time: string; failed: boolean; patched?: boolean }>();
   let pgoLines = 0;
   let debug = false;
   let firstTime: string | null = null;
@@ -90,7 +95,7 @@ export function digestOperatorLog(text: string, opts: { cut?: boolean } = {}): L
     const h = HEADER.exec(line);
     if (!h) continue;
     const msgAt = h[0].length;
-    const wanted = line.startsWith(QUOTED_ERROR, msgAt) || line.startsWith(QUOTED_RECONCILED, msgAt);
+    const wanted = line.startsWith(QUOTED_ERROR, msgAt) || line.startsWith(QUOTED_RECONCILED, msgAt) || line.startsWith(QUOTED_PATCHED, msgAt);
     const e = wanted ? parseLogrusLine(line) : undefined;
     if (wanted && !e) continue;
     pgoLines++;
@@ -104,6 +109,11 @@ export function digestOperatorLog(text: string, opts: { cut?: boolean } = {}): L
     const id = e.fields.reconcileID;
     if (e.msg === RECONCILED) {
       if (id) reconciles.set(id, { key, index: i, time: e.time, failed: false });
+      continue;
+    }
+    if (e.msg === PATCHED) {
+      const r = id ? reconciles.get(id) : undefined;
+      if (r) r.patched = true;
       continue;
     }
     if (id) {
@@ -128,15 +138,18 @@ export function digestOperatorLog(text: string, opts: { cut?: boolean } = {}): L
   // A reconcile succeeded when PGO logged "reconciled cluster" for it and no error with its
   // reconcileID. PGO logs "reconciled cluster" before it patches the status, and the error after
   // that API call returns: a log read in between (or cut at a byte limit there) shows a success
-  // that is not one. So a success counts only once a line at least SETTLED_MS later shows the
-  // error had time to come. (An operator that then goes quiet leaves the old errors standing
-  // until it logs again: a finding too many, never one too few.)
+  // that is not one. So a success counts once its "patched cluster status" line is in (the error
+  // follows it within microseconds), or a line at least SETTLED_MS later, or the log was read
+  // READ_SETTLED_MS after it. (An operator quiet after a success, read within those seconds,
+  // leaves the old errors standing one read longer: a finding too many, never one too few.)
   const lastSuccess = new Map<string, number>();
   const successAt: Record<string, string> = {};
   const last = lastTime === null ? NaN : Date.parse(lastTime);
   for (const r of reconciles.values()) {
     if (r.failed) continue;
-    if (!(last - Date.parse(r.time) >= SETTLED_MS)) continue;
+    const at = Date.parse(r.time);
+    const settled = r.patched || last - at >= SETTLED_MS || (opts.readAt !== undefined && opts.readAt - at >= READ_SETTLED_MS);
+    if (!settled) continue;
     if ((lastSuccess.get(r.key) ?? -1) < r.index) {
       lastSuccess.set(r.key, r.index);
       successAt[r.key] = r.time;

@@ -39,10 +39,11 @@ export interface OperatorLog {
   sources: OperatorLogSource[];
 }
 
-export function sourceFromText(text: string, where: Pick<OperatorLogSource, 'pod' | 'file' | 'window'>): OperatorLogSource {
+/** readAt: when the text was read from the API (a file: unknown). */
+export function sourceFromText(text: string, where: Pick<OperatorLogSource, 'pod' | 'file' | 'window'>, readAt?: number): OperatorLogSource {
   const bytes = Buffer.byteLength(text);
   const truncated = where.window !== null && bytes >= where.window.limitBytes;
-  return { ...where, bytes, truncated, digest: digestOperatorLog(text, { cut: truncated }) };
+  return { ...where, bytes, truncated, digest: digestOperatorLog(text, { cut: truncated, readAt }) };
 }
 
 /** The container of an operator pod that runs PGO: "operator" in PGO's manager.yaml; otherwise the

@@ -72,7 +72,7 @@ test('"reconciled cluster" then the error of the same reconcile: still failing',
   assert.is(digestOperatorLog(text).errors[0].current, true);
 });
 
-test('a success is trusted only once a line 2 s later shows its error had time to come: PGO logs the success before its status patch, the error after it', () => {
+test('a success is trusted once its status patch is logged, a line 2 s later exists or the log was read 5 s after it: PGO logs the success before its status patch, the error after it', () => {
   // Cut by limitBytes right after the success.
   const text = [err('2026-12-01T13:07:10Z', 'a'), done('2026-12-01T13:07:17Z', 'b'), 'time="2026-12-01T13:07:17Z" level=debug msg="patched clu'].join('\n');
   assert.is(digestOperatorLog(text, { cut: true }).errors[0].current, true);
@@ -85,6 +85,14 @@ test('a success is trusted only once a line 2 s later shows its error had time t
   const later = [err('2026-12-01T13:07:10Z', 'a'), done('2026-12-01T13:07:17Z', 'b'), line('2026-12-01T13:07:19Z', 'info', 'other', 'x=1'), ''].join('\n');
   assert.is(digestOperatorLog(later).errors[0].current, false);
   assert.is(digestOperatorLog(later).lastSuccess['db/hippo'], '2026-12-01T13:07:17Z');
+  // Its own "patched cluster status" line: the status call returned, the error would follow at once.
+  const patched = [err('2026-12-01T13:07:10Z', 'a'), done('2026-12-01T13:07:17Z', 'b'), line('2026-12-01T13:07:17Z', 'debug', 'patched cluster status', 'PostgresCluster=db/hippo reconcileID=b'), ''].join('\n');
+  assert.is(digestOperatorLog(patched).errors[0].current, false);
+  const otherPatch = patched.replace('reconcileID=b', 'reconcileID=c');
+  assert.is(digestOperatorLog(otherPatch).errors[0].current, true, "another reconcile's patch says nothing of this one");
+  // Read 5 s after the success (the reader's clock): nothing more came, so it holds.
+  assert.is(digestOperatorLog(inFlight, { readAt: Date.parse('2026-12-01T13:07:22Z') }).errors[0].current, false);
+  assert.is(digestOperatorLog(inFlight, { readAt: Date.parse('2026-12-01T13:07:19Z') }).errors[0].current, true);
 });
 
 test('namespace and name fields name the cluster when PostgresCluster=NS/NAME is absent', () => {
