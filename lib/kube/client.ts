@@ -49,7 +49,6 @@ export interface HttpClientOptions {
 
 export const FIELD_MANAGER = 'kubectl-pgo';
 
-
 const CONTENT_TYPE = {
   merge: 'application/merge-patch+json',
   json: 'application/json-patch+json',

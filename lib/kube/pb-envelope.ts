@@ -6,14 +6,15 @@
 import { decodeAt, PbError, position, varintAt, type PbMessage } from './pb-decode.ts';
 import { ENVELOPE_TYPE_META, STATUS } from './pb-schema.ts';
 
-const MAGIC = 'k8s\0';
+/** What every protobuf answer of the API server starts with. */
+export const MAGIC = Buffer.from('k8s\0', 'latin1');
 
 /** The envelope's apiVersion and kind, and the object's message as decoded by `message`. */
 export function objectOf(body: Buffer, message: PbMessage): Record<string, unknown> {
-  if (body.toString('latin1', 0, 4) !== MAGIC) throw new PbError('not a Kubernetes protobuf response');
+  if (!body.subarray(0, MAGIC.length).equals(MAGIC)) throw new PbError('not a Kubernetes protobuf response');
   let head: Record<string, unknown> = {};
   let object: Record<string, unknown> | undefined;
-  let at = 4;
+  let at = MAGIC.length;
   while (at < body.length) {
     const tag = varintAt(body, at, body.length);
     if ((tag & 7) !== 2) throw new PbError('the envelope holds a field that is not length-delimited');

@@ -4,9 +4,9 @@
 // A chunk is kept only until the item or header it ends inside is complete; the bytes such an
 // item needs are joined once, when they are all in.
 import { decodeAt, PbError, position, varintAt, type PbMessage } from './pb-decode.ts';
+import { MAGIC } from './pb-envelope.ts';
 import { ENVELOPE_TYPE_META, LIST_META } from './pb-schema.ts';
 
-const MAGIC = Buffer.from('k8s\0', 'latin1');
 /** Where the decoder is: before the magic, in the envelope's fields, in `raw`'s (the List's) fields. */
 const START = 0;
 const ENVELOPE = 1;
